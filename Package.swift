@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// Paddock: a prefork HTTP/1.1 application server. No package dependencies:
+// only the toolchain and system C libraries through system-library targets.
+import PackageDescription
+
+let package = Package(
+    name: "Paddock",
+    products: [
+        .executable(name: "paddock", targets: ["Master"]),
+        .executable(name: "paddock-worker", targets: ["Worker"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "CPosixShims"),
+        .target(name: "Posix", dependencies: ["CPosixShims"]),
+        .target(name: "ServerCore", dependencies: ["Posix", "CCrypto"]),
+        .target(name: "AppCore", dependencies: ["ServerCore", "CLibPQ", "CSQLite", "CCrypto"]),
+        .executableTarget(name: "Master", dependencies: ["ServerCore", "Posix"]),
+        .executableTarget(name: "Worker", dependencies: ["ServerCore", "Posix", "AppCore"]),
+        .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore"]),
+        .testTarget(name: "MasterTests", dependencies: ["Master", "ServerCore"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ServerCore"]),
+        .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "ServerCore"],
+                    resources: []),
+        .testTarget(name: "IntegrationTests", dependencies: ["ServerCore", "Posix"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,51 @@
+// What Swift cannot import from Glibc directly: macros (W*), variadic calls
+// (prctl, fcntl, ioctl) and _GNU_SOURCE-only functions (accept4, pipe2,
+// memfd_create), plus one spawn helper that wires inherited fds safely.
+#ifndef PADDOCK_CPOSIXSHIMS_H
+#define PADDOCK_CPOSIXSHIMS_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <poll.h>
+
+int paddock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+int paddock_pipe2(int fds[2], int flags);
+int paddock_memfd_create(const char *name, unsigned int flags);
+int paddock_fcntl_int(int fd, int cmd, int arg);
+int paddock_fcntl(int fd, int cmd);
+int paddock_ioctl_int(int fd, unsigned long request, int *out);
+int paddock_set_pdeathsig(int sig);
+int paddock_set_name(const char *name);
+
+int paddock_wifexited(int status);
+int paddock_wexitstatus(int status);
+int paddock_wifsignaled(int status);
+int paddock_wtermsig(int status);
+int paddock_wcoredump(int status);
+
+/// Installs `handler` for `sig` with SA_RESTART and all signals blocked while
+/// it runs. Returns -1 with errno set on failure.
+int paddock_sigaction(int sig, void (*handler)(int));
+/// Resets `sig` to its default disposition.
+int paddock_sigdefault(int sig);
+/// Ignores `sig` (SIGPIPE).
+int paddock_sigignore(int sig);
+
+/// Spawns `path` with `argv`/`envp`. `srcFds[i]` appears in the child as
+/// `dstFds[i]`; every other fd >= 3 is closed in the child; the signal mask is
+/// emptied and every signal reset to default. When `newProcessGroup` is set
+/// the child leads its own process group. Returns 0 and sets *pid, or an errno.
+int paddock_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                  const int *srcFds, const int *dstFds, int count, int newProcessGroup);
+
+/// Monotonic clock in nanoseconds (CLOCK_MONOTONIC; includes no suspend).
+uint64_t paddock_monotonic_ns(void);
+/// Boot-time clock in nanoseconds (CLOCK_BOOTTIME; includes suspend).
+uint64_t paddock_boottime_ns(void);
+/// Realtime clock: seconds and nanoseconds since the epoch.
+void paddock_realtime(int64_t *sec, int64_t *nsec);
+
+#endif

@@ -1,0 +1,104 @@
+#define _GNU_SOURCE
+#include "CPosixShims.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int paddock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) { return accept4(fd, addr, len, flags); }
+int paddock_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+int paddock_memfd_create(const char *name, unsigned int flags) { return memfd_create(name, flags); }
+int paddock_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
+int paddock_fcntl(int fd, int cmd) { return fcntl(fd, cmd); }
+int paddock_ioctl_int(int fd, unsigned long request, int *out) { return ioctl(fd, request, out); }
+int paddock_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0); }
+int paddock_set_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
+
+int paddock_wifexited(int status) { return WIFEXITED(status); }
+int paddock_wexitstatus(int status) { return WEXITSTATUS(status); }
+int paddock_wifsignaled(int status) { return WIFSIGNALED(status); }
+int paddock_wtermsig(int status) { return WTERMSIG(status); }
+int paddock_wcoredump(int status) { return WCOREDUMP(status); }
+
+int paddock_sigaction(int sig, void (*handler)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL);
+}
+int paddock_sigdefault(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    return sigaction(sig, &sa, NULL);
+}
+int paddock_sigignore(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    return sigaction(sig, &sa, NULL);
+}
+
+int paddock_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                  const int *srcFds, const int *dstFds, int count, int newProcessGroup) {
+    // Duplicate every source above every destination first, so that the dup2
+    // sequence in the child can never overwrite a source it still needs.
+    int highest = 2;
+    for (int i = 0; i < count; i++) if (dstFds[i] > highest) highest = dstFds[i];
+    int *tmp = calloc((size_t)(count > 0 ? count : 1), sizeof(int));
+    if (!tmp) return ENOMEM;
+    int err = 0, made = 0;
+    for (; made < count; made++) {
+        tmp[made] = fcntl(srcFds[made], F_DUPFD_CLOEXEC, highest + 1);
+        if (tmp[made] < 0) { err = errno; break; }
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    int faInit = 0, attrInit = 0;
+    if (!err) { err = posix_spawn_file_actions_init(&fa); faInit = !err; }
+    for (int i = 0; !err && i < count; i++)
+        err = posix_spawn_file_actions_adddup2(&fa, tmp[i], dstFds[i]);
+    if (!err) err = posix_spawn_file_actions_addclosefrom_np(&fa, highest + 1);
+    if (!err) { err = posix_spawnattr_init(&attr); attrInit = !err; }
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (newProcessGroup) flags |= POSIX_SPAWN_SETPGROUP;
+    if (!err) err = posix_spawnattr_setflags(&attr, flags);
+    if (!err) err = posix_spawnattr_setsigmask(&attr, &empty);
+    if (!err) err = posix_spawnattr_setsigdefault(&attr, &all);
+    if (!err && newProcessGroup) err = posix_spawnattr_setpgroup(&attr, 0);
+    if (!err) err = posix_spawn(pid, path, &fa, &attr, argv, envp);
+    if (faInit) posix_spawn_file_actions_destroy(&fa);
+    if (attrInit) posix_spawnattr_destroy(&attr);
+    for (int i = 0; i < made; i++) close(tmp[i]);
+    free(tmp);
+    return err;
+}
+
+uint64_t paddock_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+uint64_t paddock_boottime_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+void paddock_realtime(int64_t *sec, int64_t *nsec) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *sec = ts.tv_sec;
+    *nsec = ts.tv_nsec;
+}

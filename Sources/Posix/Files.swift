@@ -1,0 +1,126 @@
+import CPosixShims
+import Glibc
+
+/// File system calls.
+public enum Files {
+    /// Opens `path`. The C function is `open(2)`.
+    public static func open(_ path: String, flags: Int32, mode: UInt32 = 0o644) throws -> FileDescriptor {
+        FileDescriptor(rawValue: try syscall("open", context: path) { Glibc.open(path, flags | O_CLOEXEC, mode) })
+    }
+
+    /// Opens for appending (log files), creating it if needed.
+    public static func openAppend(_ path: String, mode: UInt32 = 0o644) throws -> FileDescriptor {
+        try open(path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: mode)
+    }
+
+    /// Reads a whole file.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = try open(path, flags: O_RDONLY)
+        defer { fd.closeAfterFailure() }
+        return try fd.readAll()
+    }
+
+    /// Reads a whole file as UTF-8 text.
+    public static func readText(_ path: String) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+
+    /// Writes `contents` to `path` atomically: a temporary file in the same
+    /// folder, fsync, then rename over the target.
+    public static func writeAtomically(_ path: String, contents: String, mode: UInt32 = 0o644) throws {
+        let tmp = "\(path).tmp.\(getpid())"
+        let fd = try open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do {
+            try fd.writeAll(contents)
+            try fd.sync()
+            try fd.close()
+        } catch {
+            fd.closeAfterFailure()
+            _ = unlinkIfPresent(tmp)
+            throw error
+        }
+        try rename(tmp, to: path)
+    }
+
+    /// The C function is `rename(2)`.
+    public static func rename(_ from: String, to: String) throws {
+        _ = try syscall("rename", context: "\(from) -> \(to)") { Glibc.rename(from, to) }
+    }
+
+    /// Removes `path`; a missing file is not an error (returns false). The C function is `unlink(2)`.
+    @discardableResult
+    public static func unlinkIfPresent(_ path: String) -> Bool {
+        Glibc.unlink(path) == 0
+    }
+
+    /// The C function is `unlink(2)`.
+    public static func unlink(_ path: String) throws {
+        if Glibc.unlink(path) == 0 { return }
+        let e = Errno.current
+        if e == .ENOENT { return }
+        throw SystemError("unlink", e, context: path)
+    }
+
+    /// True if `path` exists. The C function is `access(2)`.
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// True if `path` is executable by us. The C function is `access(2)`.
+    public static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+    /// Size of `path` in bytes, nil if missing. The C function is `stat(2)`.
+    public static func size(_ path: String) throws -> Int? {
+        let raw = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if raw == -1 {
+            let e = Errno.current
+            if e == .ENOENT { return nil }
+            throw SystemError("open", e, context: path)
+        }
+        let fd = FileDescriptor(rawValue: raw)
+        defer { fd.closeAfterFailure() }
+        return try fd.size()
+    }
+
+    /// Anonymous memory file (scoreboard, config hand-over). The C function is `memfd_create(2)`.
+    public static func memfd(name: String) throws -> FileDescriptor {
+        FileDescriptor(rawValue: try syscall("memfd_create", context: name) { paddock_memfd_create(name, 1 /* MFD_CLOEXEC */) })
+    }
+
+    /// The current working directory. The C function is `getcwd(3)`.
+    public static func currentDirectory() throws -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buf, buf.count) != nil else { throw SystemError("getcwd", .current) }
+        return String(cString: buf)
+    }
+
+    /// Creates a directory. The C function is `mkdir(2)`.
+    public static func makeDirectory(_ path: String, mode: UInt32 = 0o755) throws {
+        if Glibc.mkdir(path, mode) == 0 { return }
+        let e = Errno.current
+        if e == .EEXIST { return }
+        throw SystemError("mkdir", e, context: path)
+    }
+
+    /// Changes owner. The C function is `chown(2)`.
+    public static func changeOwner(_ path: String, uid: UInt32, gid: UInt32) throws {
+        _ = try syscall("chown", context: path) { Glibc.chown(path, uid, gid) }
+    }
+}
+
+/// A shared memory mapping. The C function is `mmap(2)`.
+public struct SharedMapping: @unchecked Sendable {
+    public let base: UnsafeMutableRawPointer
+    public let size: Int
+
+    public init(fd: FileDescriptor, size: Int) throws {
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.rawValue, 0), p != MAP_FAILED else {
+            throw SystemError("mmap", .current, context: "fd=\(fd.rawValue) size=\(size)")
+        }
+        base = p
+        self.size = size
+    }
+
+    /// The C function is `munmap(2)`.
+    public func unmap() throws {
+        _ = try syscall("munmap") { munmap(base, size) }
+    }
+}

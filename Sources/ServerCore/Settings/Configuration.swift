@@ -1,0 +1,44 @@
+/// Where a setting's value came from, for `--print-config` and error messages.
+public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
+    case defaultValue
+    case file(path: String, line: Int)
+    case environment(String)
+    case commandLine(String)
+
+    public var description: String {
+        switch self {
+        case .defaultValue: return "default"
+        case .file(let path, let line): return "\(path):\(line)"
+        case .environment(let name): return "env \(name)"
+        case .commandLine(let flag): return "command line \(flag)"
+        }
+    }
+}
+
+/// A complete, validated set of setting values.
+public struct Configuration: Sendable {
+    public private(set) var values: [String: SettingValue]
+    public private(set) var sources: [String: SettingSource]
+
+    /// Every setting at its default.
+    public static func defaults() -> Configuration {
+        var c = Configuration(values: [:], sources: [:])
+        for spec in Settings.all {
+            c.values[spec.key] = spec.defaultValue
+            c.sources[spec.key] = .defaultValue
+        }
+        return c
+    }
+
+    public subscript<V>(_ setting: Setting<V>) -> V {
+        setting.extract(values[setting.key] ?? setting.spec.defaultValue)
+    }
+
+    /// Sets a value (already parsed and validated by the loader).
+    public mutating func set(_ key: String, _ value: SettingValue, from source: SettingSource) {
+        values[key] = value
+        sources[key] = source
+    }
+
+    public func source(of key: String) -> SettingSource { sources[key] ?? .defaultValue }
+}

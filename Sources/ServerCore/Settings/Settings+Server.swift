@@ -1,0 +1,35 @@
+import Posix
+
+extension Settings {
+    static let serverSection = "Server"
+
+    public static let bind = Setting<[String]>(SettingSpec(
+        key: "bind", type: .stringList, default: .list(["127.0.0.1:8000"]),
+        flags: ["--bind", "-b"], section: serverSection, reload: .restart,
+        summary: "Addresses to listen on: HOST:PORT, [V6]:PORT or unix:PATH; repeatable.",
+        doc: "Each address gets its own listening socket, bound by the master before any worker starts. Ignored for sockets passed by systemd socket activation, which are used as they are."))
+
+    public static let backlog = Setting<Int>(SettingSpec(
+        key: "backlog", type: .int, default: .int(2048), min: 1, max: 65535,
+        flags: ["--backlog"], section: serverSection, reload: .restart,
+        summary: "Length of each listening socket's accept queue (listen(2) backlog).",
+        doc: "The kernel caps it at net.core.somaxconn."))
+
+    public static let pidfile = Setting<String>(SettingSpec(
+        key: "pidfile", type: .string, default: .string(""),
+        flags: ["--pid", "-p"], section: serverSection, reload: .restart,
+        summary: "Write the master's PID to this file (atomically); removed at exit. Empty: none."))
+
+    public static let app = Setting<String>(SettingSpec(
+        key: "app", type: .choice(["echo"]), default: .string("echo"),
+        flags: ["--app"], section: serverSection, reload: .nextWorkers,
+        summary: "The built-in application the workers run.",
+        doc: "`echo` answers /health and echoes any request on /echo as JSON (method, path, query, headers, body length and SHA-256), for testing proxies and load balancers without a database."))
+
+    public static let workerBinary = Setting<String>(SettingSpec(
+        key: "worker_binary", type: .string, default: .string(""),
+        flags: ["--worker-binary"], section: serverSection, reload: .nextWorkers,
+        summary: "Path of the paddock-worker executable. Empty: next to the paddock binary."))
+
+    static let server: [SettingSpec] = [bind.spec, backlog.spec, pidfile.spec, app.spec, workerBinary.spec]
+}

@@ -1,0 +1,2 @@
+print("placeholder")
+func workerPlaceholder() -> Int { 1 }

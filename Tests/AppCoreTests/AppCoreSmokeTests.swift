@@ -1,0 +1,6 @@
+import XCTest
+@testable import AppCore
+
+final class AppCoreSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import ServerCore
+
+final class IntegrationSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

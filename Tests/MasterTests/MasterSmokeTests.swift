@@ -1,0 +1,6 @@
+import XCTest
+@testable import Master
+
+final class MasterSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

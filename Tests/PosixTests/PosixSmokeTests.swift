@@ -1,0 +1,6 @@
+import XCTest
+@testable import Posix
+
+final class PosixSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
