@@ -22,13 +22,14 @@ let package = Package(
         .target(name: "AppCore", dependencies: ["ServerCore", "CLibPQ", "CSQLite", "CCrypto"]),
         .executableTarget(name: "Master", dependencies: ["ServerCore", "Posix"]),
         .executableTarget(name: "Worker", dependencies: ["ServerCore", "Posix", "AppCore"]),
+        // Shared by the test targets only (throwaway PostgreSQL, process helpers).
+        .target(name: "TestSupport", dependencies: ["Posix", "ServerCore"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ServerCore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ServerCore"]),
-        .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "ServerCore"],
-                    resources: []),
-        .testTarget(name: "IntegrationTests", dependencies: ["ServerCore", "Posix"]),
+        .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "ServerCore", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ServerCore", "Posix", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
