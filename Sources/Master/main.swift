@@ -1,1 +1,108 @@
-print("x")
+import Posix
+import ServerCore
+
+/// `paddock`: the master. Parses the configuration, binds the listeners,
+/// then supervises workers until told to stop.
+enum MasterMain {
+    /// Subcommands run by the worker binary, which links the application
+    /// (the master never does).
+    static let applicationCommands: Set<String> = ["migrate", "seed"]
+
+    static func run(_ arguments: [String]) -> Int32 {
+        let environment = Environment.current()
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try ConfigLoader.load(arguments: Array(arguments.dropFirst()), environment: environment)
+        } catch {
+            writeError("paddock: \(error)")
+            return WorkerExitCode.fatalConfig.rawValue
+        }
+        switch loaded.action {
+        case .help:
+            writeOut(SettingsDocs.help(programName: "paddock"))
+            return 0
+        case .version:
+            writeOut("paddock \(PaddockVersion.string)\n")
+            return 0
+        case .printConfig:
+            writeOut(loaded.configuration.printable())
+            return 0
+        case .checkConfig:
+            writeOut("configuration OK\(loaded.configPath.map { " (\($0))" } ?? "")\n")
+            return 0
+        case .run:
+            break
+        }
+        let config = loaded.configuration
+        if let command = loaded.positional.first {
+            guard applicationCommands.contains(command) else {
+                writeError("paddock: unknown command \"\(command)\" (commands: \(applicationCommands.sorted().joined(separator: ", ")))\n")
+                return WorkerExitCode.fatalConfig.rawValue
+            }
+            return delegate(arguments, config: config)
+        }
+        return serve(config)
+    }
+
+    static func serve(_ config: Configuration) -> Int32 {
+        let logger: Logger
+        do {
+            logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil)
+        } catch {
+            writeError("paddock: cannot open error log: \(error)\n")
+            return 1
+        }
+        var addresses: [SocketAddress] = []
+        for text in config[Settings.bind] {
+            guard let a = SocketAddress(bind: text) else {
+                logger.critical("invalid bind address \"\(text)\"")
+                return WorkerExitCode.fatalConfig.rawValue
+            }
+            addresses.append(a)
+        }
+        do {
+            try Signal.ignorePipe()
+            let workerBinary = try Spawner.locateWorker(setting: config[Settings.workerBinary])
+            guard Files.isExecutable(workerBinary) else {
+                logger.critical("worker binary \(workerBinary) is missing or not executable (set worker_binary)")
+                return 1
+            }
+            let listeners: [Listener]
+            do {
+                listeners = try Listeners.bind(addresses, backlog: Int32(config[Settings.backlog]), reusePort: config[Settings.reusePort])
+            } catch {
+                logger.critical("cannot listen: \(error)")
+                return 1
+            }
+            let pidfile = config[Settings.pidfile]
+            let arbiter = try Arbiter(config: config, logger: logger, listeners: listeners, workerBinary: workerBinary,
+                                      pidFile: pidfile.isEmpty ? nil : PidFile(path: pidfile))
+            return arbiter.run()
+        } catch {
+            logger.critical("startup failed: \(error)")
+            return 1
+        }
+    }
+
+    /// Runs an application command (`migrate`, `seed`) in the worker binary.
+    static func delegate(_ arguments: [String], config: Configuration) -> Int32 {
+        do {
+            let worker = try Spawner.locateWorker(setting: config[Settings.workerBinary])
+            try Process.exec(path: worker, arguments: ["paddock-worker"] + arguments.dropFirst(), environment: Spawner.inheritedEnvironment())
+        } catch {
+            writeError("paddock: \(error)\n")
+            return 1
+        }
+    }
+
+    static func writeOut(_ s: String) {
+        do { try FileDescriptor.standardOutput.writeAll(s) } catch { /* stdout closed: nothing to tell */ }
+    }
+
+    static func writeError(_ s: String) {
+        let line = s.hasSuffix("\n") ? s : s + "\n"
+        do { try FileDescriptor.standardError.writeAll(line) } catch { /* stderr closed: nothing to tell */ }
+    }
+}
+
+Process.exitNow(MasterMain.run(CommandLine.arguments))

@@ -1,4 +1,5 @@
 import CPosixShims
+import Glibc
 
 /// Clocks. Monotonic time is in nanoseconds.
 public enum Clock {
@@ -14,5 +15,14 @@ public enum Clock {
         var s: Int64 = 0, n: Int64 = 0
         paddock_realtime(&s, &n)
         return (s, n)
+    }
+}
+
+extension Clock {
+    /// Sleeps; a signal cuts it short, which callers treat as a wake-up.
+    /// The C function is `nanosleep(2)`.
+    public static func sleep(milliseconds: Int) {
+        var ts = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        _ = nanosleep(&ts, nil) // EINTR means "woken early", which is fine here
     }
 }

@@ -129,3 +129,21 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable, CustomString
         _ = try syscall("lseek", context: "fd=\(rawValue)") { lseek(rawValue, off_t(offset), SEEK_SET) }
     }
 }
+
+extension FileDescriptor {
+    /// Reads the whole file from offset 0 without moving the shared file
+    /// offset (the fd may be shared with other processes). The C function is `pread(2)`.
+    public func readAllFromStart() throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var offset = 0
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { p in
+                try syscall("pread", context: "fd=\(rawValue)") { Glibc.pread(rawValue, p.baseAddress, p.count, off_t(offset)) }
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+            offset += n
+        }
+    }
+}

@@ -81,6 +81,24 @@ public enum Socket {
         }
     }
 
+    /// Accepts one connection and returns its peer address too.
+    /// The C function is `accept4(2)`.
+    public static func acceptWithPeer(_ fd: FileDescriptor) throws -> IOResult<(FileDescriptor, SocketAddress?)> {
+        var st = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let r = try withUnsafeMutablePointer(to: &st) { p in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sp in
+                try nonBlockingSyscall("accept4") {
+                    paddock_accept4(fd.rawValue, sp, &len, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                }
+            }
+        }
+        switch r {
+        case .done(let c): return .done((FileDescriptor(rawValue: c), SocketAddress(storage: st)))
+        case .wouldBlock: return .wouldBlock
+        }
+    }
+
     /// The local address a socket is bound to. The C function is `getsockname(2)`.
     public static func localAddress(_ fd: FileDescriptor) throws -> SocketAddress? {
         var st = sockaddr_storage()

@@ -1,0 +1,118 @@
+import Posix
+
+/// Worker states as the scoreboard records them.
+public enum WorkerActivity: UInt8, Sendable, CustomStringConvertible {
+    case empty = 0, booting, idle, reading, handling, writing, keepAlive, draining
+
+    public var description: String {
+        switch self {
+        case .empty: return "empty"
+        case .booting: return "booting"
+        case .idle: return "idle"
+        case .reading: return "reading"
+        case .handling: return "handling"
+        case .writing: return "writing"
+        case .keepAlive: return "keep-alive"
+        case .draining: return "draining"
+        }
+    }
+}
+
+/// Shared memory between the master and every worker: one fixed-size slot per
+/// worker slot number. A worker writes only its own slot; the master reads
+/// all. Living in a memfd, it needs no file on disk, so a slow `/tmp` can
+/// never cause a false timeout.
+///
+/// Fields are naturally aligned 8-byte (or smaller) words: plain loads and
+/// stores of them are single instructions on the platforms Paddock runs on,
+/// so a reader sees either the old or the new value of a field.
+public struct Scoreboard: @unchecked Sendable {
+    public static let slotSize = 256
+    public static let maxSlots = 1024
+    static let textOffset = 64
+    static let textCapacity = slotSize - textOffset - 1
+
+    public let mapping: SharedMapping
+    public let slots: Int
+
+    /// Creates the memfd and maps it (master).
+    public static func create(slots: Int = Scoreboard.maxSlots) throws -> (Scoreboard, FileDescriptor) {
+        let fd = try Files.memfd(name: "paddock-scoreboard")
+        try fd.truncate(to: slots * slotSize)
+        return (try Scoreboard(fd: fd, slots: slots), fd)
+    }
+
+    /// Maps an existing scoreboard (worker, or master after re-exec).
+    public init(fd: FileDescriptor, slots: Int? = nil) throws {
+        let count = try slots ?? (fd.size() / Scoreboard.slotSize)
+        self.slots = count
+        mapping = try SharedMapping(fd: fd, size: count * Scoreboard.slotSize)
+    }
+
+    @inline(__always) func base(_ slot: Int) -> UnsafeMutableRawPointer {
+        precondition(slot >= 0 && slot < slots, "scoreboard slot \(slot) out of range")
+        return mapping.base + slot * Scoreboard.slotSize
+    }
+
+    /// One worker's view of its own slot.
+    public func slot(_ index: Int) -> ScoreboardSlot { ScoreboardSlot(base: base(index)) }
+}
+
+/// Accessors for one slot's fields.
+public struct ScoreboardSlot: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+
+    enum Offset {
+        static let pid = 0            // Int32
+        static let generation = 4     // Int32
+        static let state = 8          // UInt8
+        static let bootTime = 16      // UInt64 monotonic ns
+        static let heartbeat = 24     // UInt64 monotonic ns
+        static let requestStart = 32  // UInt64 monotonic ns, 0 = no request being handled
+        static let requests = 40      // UInt64
+        static let connections = 48   // UInt64
+        static let rss = 56           // UInt64 bytes
+    }
+
+    @inline(__always) func load<T>(_ off: Int, _: T.Type) -> T { base.load(fromByteOffset: off, as: T.self) }
+    @inline(__always) func store<T>(_ off: Int, _ v: T) { base.storeBytes(of: v, toByteOffset: off, as: T.self) }
+
+    public var pid: Int32 { get { load(Offset.pid, Int32.self) } nonmutating set { store(Offset.pid, newValue) } }
+    public var generation: Int32 { get { load(Offset.generation, Int32.self) } nonmutating set { store(Offset.generation, newValue) } }
+    public var state: WorkerActivity {
+        get { WorkerActivity(rawValue: load(Offset.state, UInt8.self)) ?? .empty }
+        nonmutating set { store(Offset.state, newValue.rawValue) }
+    }
+    public var bootTime: UInt64 { get { load(Offset.bootTime, UInt64.self) } nonmutating set { store(Offset.bootTime, newValue) } }
+    public var heartbeat: UInt64 { get { load(Offset.heartbeat, UInt64.self) } nonmutating set { store(Offset.heartbeat, newValue) } }
+    public var requestStart: UInt64 { get { load(Offset.requestStart, UInt64.self) } nonmutating set { store(Offset.requestStart, newValue) } }
+    public var requests: UInt64 { get { load(Offset.requests, UInt64.self) } nonmutating set { store(Offset.requests, newValue) } }
+    public var connections: UInt64 { get { load(Offset.connections, UInt64.self) } nonmutating set { store(Offset.connections, newValue) } }
+    public var rss: UInt64 { get { load(Offset.rss, UInt64.self) } nonmutating set { store(Offset.rss, newValue) } }
+
+    /// The request being handled ("GET /api/users/1"), truncated to fit.
+    public var currentRequest: String {
+        get {
+            let p = (base + Scoreboard.textOffset).assumingMemoryBound(to: UInt8.self)
+            var n = 0
+            while n < Scoreboard.textCapacity && p[n] != 0 { n += 1 }
+            return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        }
+        nonmutating set {
+            let p = (base + Scoreboard.textOffset).assumingMemoryBound(to: UInt8.self)
+            var n = 0
+            for b in newValue.utf8 where n < Scoreboard.textCapacity { p[n] = b; n += 1 }
+            p[n] = 0
+        }
+    }
+
+    /// Clears the slot for a new worker.
+    public func reset(pid: Int32, generation: Int32, now: UInt64) {
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: Scoreboard.slotSize)
+        self.pid = pid
+        self.generation = generation
+        bootTime = now
+        heartbeat = now
+        state = .booting
+    }
+}

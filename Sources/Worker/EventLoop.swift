@@ -1,0 +1,543 @@
+import Glibc
+import Posix
+import ServerCore
+
+/// The worker's only thread: one epoll loop that accepts, reads, parses,
+/// runs the application synchronously, and writes. Slow clients never hold
+/// the application: reading and writing are event-driven, and the
+/// application only sees complete requests.
+final class EventLoop {
+    struct Options {
+        var limits: HTTPLimits
+        var keepalive: UInt64          // ns, 0 = keep-alive off
+        var headerTimeout: UInt64      // ns
+        var bodyTimeout: UInt64        // ns
+        var writeTimeout: UInt64       // ns
+        var maxConnections: Int
+        var workers: Int
+        var quickStopGrace: UInt64 = 2_000_000_000
+        var lingerTime: UInt64 = 2_000_000_000
+    }
+
+    // epoll user data: kind in the high 32 bits, fd or index in the low.
+    enum Tag: UInt64 { case connection = 0, listener = 1, control = 2, signal = 3 }
+
+    let epoll: Epoll
+    let options: Options
+    let app: Application
+    let logger: Logger
+    let slot: Int
+    let scoreboard: Scoreboard
+    let me: ScoreboardSlot
+    var listeners: [FileDescriptor]
+    let control: FileDescriptor
+    let signals: SignalPipe
+    var connections: [Connection?] = []
+    var open: [Connection] = []
+    var listening = false
+    var draining = false
+    var quitting = false
+    var drainStarted: UInt64 = 0
+    var unready = false
+    var date = HTTPDate()
+    var running = true
+    var requestsServed: UInt64 = 0
+    let events: UnsafeMutablePointer<EpollEvent>
+    let eventCapacity: Int32 = 256
+    var nextSweep: UInt64 = 0
+    let sweepInterval: UInt64
+
+    init(options: Options, app: Application, logger: Logger, slot: Int, scoreboard: Scoreboard,
+         listeners: [FileDescriptor], control: FileDescriptor) throws {
+        self.options = options
+        self.app = app
+        self.logger = logger
+        self.slot = slot
+        self.scoreboard = scoreboard
+        me = scoreboard.slot(slot)
+        self.listeners = listeners
+        self.control = control
+        epoll = try Epoll()
+        signals = try SignalPipe(signals: [Signal.TERM, Signal.INT, Signal.QUIT, Signal.USR1])
+        events = .allocate(capacity: Int(eventCapacity))
+        // Check timeouts often enough for the shortest one, but never spin.
+        let shortest = [options.headerTimeout, options.bodyTimeout, options.keepalive].filter { $0 > 0 }.min() ?? 1_000_000_000
+        sweepInterval = max(10_000_000, min(250_000_000, shortest / 4))
+        for l in listeners { try l.setNonBlocking() }
+        try control.setNonBlocking()
+        try epoll.add(control, events: Epoll.readable, data: Tag.control.rawValue << 32)
+        try epoll.add(signals.readEnd, events: Epoll.readable, data: Tag.signal.rawValue << 32)
+        try setListening(true)
+    }
+
+    deinit { events.deallocate() }
+
+    /// Runs until drained or told to quit. Returns the exit code.
+    func run() -> WorkerExitCode {
+        me.state = .idle
+        sendControl(.ready)
+        while running {
+            let now = Clock.monotonicNanoseconds()
+            me.heartbeat = now
+            let timeout = waitTimeout(now: now)
+            let n: Int
+            do { n = try epoll.wait(into: events, capacity: eventCapacity, timeoutMs: timeout) } catch {
+                logger.critical("\(error)")
+                return .bootFailed
+            }
+            for i in 0..<n {
+                let ev = events[i]
+                let data = ev.data.u64
+                let value = Int32(truncatingIfNeeded: data & 0xFFFF_FFFF)
+                switch Tag(rawValue: data >> 32) {
+                case .connection?:
+                    if let c = connections[Int(value)] { service(c, events: ev.events) }
+                case .listener?:
+                    acceptOne(listenerIndex: Int(value))
+                case .control?:
+                    readControl()
+                case .signal?:
+                    readSignals()
+                case nil:
+                    break
+                }
+            }
+            let after = Clock.monotonicNanoseconds()
+            if after >= nextSweep {
+                nextSweep = after + sweepInterval
+                sweep(now: after)
+            }
+            if draining || quitting { checkDrained(now: after) }
+        }
+        return .normal
+    }
+
+    private func waitTimeout(now: UInt64) -> Int32 {
+        if open.isEmpty && !draining && !quitting { return 1000 }
+        let until = nextSweep > now ? nextSweep - now : 0
+        return Int32(min(1000, (until + 999_999) / 1_000_000))
+    }
+
+    // MARK: accepting
+
+    func setListening(_ on: Bool) throws {
+        guard on != listening else { return }
+        for (i, l) in listeners.enumerated() {
+            if on {
+                // EPOLLEXCLUSIVE: one worker is woken per new connection, not all of them.
+                try epoll.add(l, events: Epoll.readable | Epoll.exclusive, data: Tag.listener.rawValue << 32 | UInt64(i))
+            } else {
+                try epoll.remove(l)
+            }
+        }
+        listening = on
+    }
+
+    /// Accepts one connection per wake-up, so that the next one can wake
+    /// another worker and connections spread across the workers.
+    private func acceptOne(listenerIndex: Int) {
+        guard listening, listenerIndex < listeners.count else { return }
+        let result: IOResult<(FileDescriptor, SocketAddress?)>
+        do { result = try Socket.acceptWithPeer(listeners[listenerIndex]) } catch let e as SystemError {
+            switch e.errno {
+            case .ECONNABORTED, .EPROTO: return // the client gave up while queued
+            case .EMFILE, .ENFILE, .ENOBUFS, .ENOMEM:
+                logger.error("\(e); pausing accept")
+                pauseAcceptingUntilBelowLimit()
+                return
+            default:
+                logger.error("\(e)")
+                return
+            }
+        } catch {
+            logger.error("\(error)")
+            return
+        }
+        guard case .done(let (fd, peer)) = result else { return }
+        register(fd: fd, peer: peer)
+        rebalance()
+    }
+
+    private func register(fd: FileDescriptor, peer: SocketAddress?) {
+        let c = Connection(fd: fd, remoteAddress: peer?.host ?? "", limits: options.limits, initialBuffer: 4096)
+        do {
+            if peer?.family != AF_UNIX { try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
+            try epoll.add(fd, events: Epoll.readable | Epoll.peerClosed, data: UInt64(UInt32(bitPattern: fd.rawValue)))
+        } catch {
+            logger.warning("new connection: \(error)")
+            fd.closeAfterFailure()
+            return
+        }
+        let index = Int(fd.rawValue)
+        if index >= connections.count { connections.append(contentsOf: repeatElement(nil, count: index + 64 - connections.count)) }
+        connections[index] = c
+        c.listIndex = open.count
+        open.append(c)
+        c.deadline = Clock.monotonicNanoseconds() + options.headerTimeout
+        me.connections = UInt64(open.count)
+    }
+
+    private func pauseAcceptingUntilBelowLimit() {
+        do { try setListening(false) } catch { logger.error("\(error)") }
+    }
+
+    /// Stops accepting at `worker_connections`, or while this worker holds
+    /// clearly more connections than the mean across workers (read from the
+    /// scoreboard): the kernel's exclusive wake-ups favour one waiter, and
+    /// this keeps the others in the game. The least loaded worker always
+    /// stays listening, so some worker always accepts.
+    func rebalance() {
+        guard !draining && !quitting else { return }
+        let mine = open.count
+        var shouldListen = mine < options.maxConnections
+        if shouldListen && options.workers > 1 && mine > 1 {
+            var total = 0, live = 0
+            for s in 0..<min(options.workers, scoreboard.slots) {
+                let slot = scoreboard.slot(s)
+                let st = slot.state
+                if st == .empty || st == .booting || st == .draining { continue }
+                live += 1
+                total += Int(slot.connections)
+            }
+            if live > 1 {
+                let mean = (total + live - 1) / live
+                shouldListen = mine <= mean + 1
+            }
+        }
+        if shouldListen != listening {
+            do { try setListening(shouldListen) } catch { logger.error("\(error)") }
+        }
+    }
+
+    // MARK: connections
+
+    private func service(_ c: Connection, events: UInt32) {
+        if events & (Epoll.error | Epoll.hangup) != 0 && events & Epoll.readable == 0 {
+            close(c)
+            return
+        }
+        if events & Epoll.writable != 0 && c.hasPendingOutput {
+            flush(c)
+            if connections[Int(c.fd.rawValue)] !== c { return }
+        }
+        if events & (Epoll.readable | Epoll.peerClosed) != 0 {
+            readAndProcess(c)
+        }
+    }
+
+    private func readAndProcess(_ c: Connection) {
+        var sawEOF = false
+        while true {
+            c.reserveInput(minimum: 2048)
+            let r: IOResult<Int>
+            do {
+                r = try c.input.withUnsafeMutableBytes { p in
+                    try c.fd.read(into: UnsafeMutableRawBufferPointer(rebasing: p[c.inputEnd...]))
+                }
+            } catch {
+                // ECONNRESET and friends: the peer is gone.
+                close(c)
+                return
+            }
+            switch r {
+            case .wouldBlock:
+                break
+            case .done(0):
+                sawEOF = true
+            case .done(let n):
+                c.inputEnd += n
+                if c.inputEnd < c.input.count { break } // drained the socket
+                continue
+            }
+            break
+        }
+        if c.phase == .lingering {
+            c.inputStart = 0; c.inputEnd = 0
+            if sawEOF { close(c) }
+            return
+        }
+        if c.bufferedInput > 0 { process(c) }
+        guard connections[Int(c.fd.rawValue)] === c else { return }
+        if sawEOF {
+            // Half-closed by the client: finish what we owe, then close.
+            if c.hasPendingOutput { c.closeAfterWrite = true } else { close(c) }
+        }
+    }
+
+    /// Parses and answers every complete request in the buffer, in order.
+    private func process(_ c: Connection) {
+        let now = Clock.monotonicNanoseconds()
+        if c.phase == .idle {
+            c.phase = .reading
+            c.requestStarted = now
+            c.deadline = now + options.headerTimeout
+        }
+        while c.bufferedInput > 0 && !c.closeAfterWrite {
+            let (consumed, result) = c.input.withUnsafeBytes { p in
+                c.parser.parse(UnsafeRawBufferPointer(rebasing: p[c.inputStart..<c.inputEnd]))
+            }
+            c.inputStart += consumed
+            switch result {
+            case .needMore:
+                if c.parser.isReadingBody {
+                    if c.deadline < now + options.bodyTimeout && c.deadline <= c.requestStarted + options.headerTimeout {
+                        c.deadline = now + options.bodyTimeout
+                    }
+                }
+                flush(c)
+                return
+            case .expectContinue:
+                c.output.append(contentsOf: EventLoop.continueLine)
+                c.deadline = now + options.bodyTimeout
+            case .request(let parsed):
+                respond(c, to: parsed)
+                c.phase = c.bufferedInput > 0 ? .reading : .idle
+                c.requestStarted = now
+                c.deadline = now + (c.phase == .idle ? options.keepalive : options.headerTimeout)
+            case .failure(let error):
+                fail(c, status: error.status, message: error.message)
+                return
+            }
+        }
+        if c.inputStart == c.inputEnd { c.inputStart = 0; c.inputEnd = 0 }
+        flush(c)
+    }
+
+    static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    static let healthBody = Array(#"{"status":"healthy"}"#.utf8)
+
+    private func respond(_ c: Connection, to parsed: ParsedRequest) {
+        var request = parsed.request
+        request.remoteAddress = c.remoteAddress
+        let keepAlive = parsed.keepAlive && options.keepalive > 0 && !draining && !quitting
+        let start = Clock.monotonicNanoseconds()
+        me.requestStart = start
+        me.state = .handling
+        let response: HTTPResponse
+        if request.path == "/health" && (request.method == "GET" || request.method == "HEAD") {
+            // Liveness of this worker: answered in every application, no I/O.
+            response = HTTPResponse(status: 200, headers: EventLoop.jsonHeaders, body: EventLoop.healthBody)
+        } else if request.path == "/health/ready" && (request.method == "GET" || request.method == "HEAD") && (draining || unready) {
+            response = HTTPResponse.json(503, #"{"status":"unavailable","error":"service_unavailable","message":"server is shutting down"}"#)
+        } else {
+            response = app.handle(request)
+        }
+        me.requestStart = 0
+        requestsServed &+= 1
+        me.requests = requestsServed
+        me.state = .idle
+        c.served = true
+        ResponseWriter.write(response, into: &c.output, date: date.current(), headOnly: parsed.isHead,
+                             close: !keepAlive, http10KeepAlive: keepAlive && request.minorVersion == 0)
+        if !keepAlive { c.closeAfterWrite = true }
+    }
+
+    static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
+
+    /// Answers a framing error and closes: nothing after a bad request on
+    /// this connection is ever processed.
+    private func fail(_ c: Connection, status: Int, message: String) {
+        let response = ResponseWriter.errorResponse(status: status, message: message)
+        ResponseWriter.write(response, into: &c.output, date: date.current(), headOnly: false, close: true, http10KeepAlive: false)
+        c.closeAfterWrite = true
+        c.inputStart = 0
+        c.inputEnd = 0
+        flush(c)
+    }
+
+    /// Writes pending output; arms EPOLLOUT if the socket is full.
+    private func flush(_ c: Connection) {
+        while c.hasPendingOutput {
+            let r: IOResult<Int>
+            do {
+                r = try c.output.withUnsafeBytes { p in
+                    try c.fd.write(UnsafeRawBufferPointer(rebasing: p[c.outputSent...]))
+                }
+            } catch {
+                close(c)
+                return
+            }
+            switch r {
+            case .done(let n): c.outputSent += n
+            case .wouldBlock:
+                if !c.wantsWritable { setWritable(c, true) }
+                c.phase = .writing
+                c.deadline = Clock.monotonicNanoseconds() + options.writeTimeout
+                return
+            }
+        }
+        c.resetOutputIfDone()
+        if c.wantsWritable { setWritable(c, false) }
+        if c.phase == .writing { c.phase = c.bufferedInput > 0 ? .reading : .idle; c.deadline = Clock.monotonicNanoseconds() + options.keepalive }
+        if c.closeAfterWrite { closeGracefully(c) }
+    }
+
+    private func setWritable(_ c: Connection, _ on: Bool) {
+        let ev = Epoll.readable | Epoll.peerClosed | (on ? Epoll.writable : 0)
+        do { try epoll.modify(c.fd, events: ev, data: UInt64(UInt32(bitPattern: c.fd.rawValue))); c.wantsWritable = on } catch {
+            logger.warning("\(error)")
+            close(c)
+        }
+    }
+
+    /// After the last response: half-close and linger so that unread input
+    /// does not turn our close into a reset that destroys the response.
+    private func closeGracefully(_ c: Connection) {
+        if c.bufferedInput == 0 && c.parser.isIdle && !quitting {
+            // Nothing unread that we know of: a plain close is safe.
+            do {
+                if try Socket.pendingBytes(c.fd) == 0 { close(c); return }
+            } catch { close(c); return }
+        }
+        do { try Socket.shutdown(c.fd, how: Int32(SHUT_WR)) } catch { close(c); return }
+        c.phase = .lingering
+        c.deadline = Clock.monotonicNanoseconds() + options.lingerTime
+    }
+
+    func close(_ c: Connection) {
+        let index = Int(c.fd.rawValue)
+        guard index < connections.count, connections[index] === c else { return }
+        connections[index] = nil
+        let last = open.removeLast()
+        if last !== c {
+            open[c.listIndex] = last
+            last.listIndex = c.listIndex
+        }
+        // close(2) also removes the fd from the epoll set.
+        if let e = c.fd.closeAfterFailure() { logger.debug("\(e)") }
+        me.connections = UInt64(open.count)
+        if !draining && !quitting && !listening { rebalance() }
+    }
+
+    /// Closes connections whose phase deadline passed.
+    private func sweep(now: UInt64) {
+        var expired: [Connection] = []
+        for c in open where now >= c.deadline {
+            switch c.phase {
+            case .idle:
+                if c.served && options.keepalive == 0 { continue }
+                expired.append(c)
+            case .reading, .writing, .lingering:
+                expired.append(c)
+            }
+        }
+        for c in expired {
+            if c.phase == .reading && c.parser.isReadingBody {
+                logger.debug("closing connection from \(c.remoteAddress): body_read_timeout")
+            }
+            close(c)
+        }
+        if !listening && !draining && !quitting { rebalance() }
+    }
+
+    // MARK: control and signals
+
+    private func readControl() {
+        var buf = [UInt8](repeating: 0, count: 16)
+        while true {
+            let r: IOResult<Int>
+            do { r = try buf.withUnsafeMutableBytes { try control.read(into: $0) } } catch {
+                logger.warning("control socket: \(error); draining")
+                beginDrain()
+                return
+            }
+            switch r {
+            case .wouldBlock: return
+            case .done(0):
+                // The master is gone: finish what we have and exit.
+                logger.warning("master closed the control socket; draining")
+                do { try epoll.remove(control) } catch { logger.debug("\(error)") }
+                beginDrain()
+                return
+            case .done(let n):
+                for b in buf[0..<n] {
+                    switch ControlMessage(rawValue: b) {
+                    case .drain?: beginDrain()
+                    case .quit?: beginQuit()
+                    case .reopenLogs?: reopenLogs()
+                    case .unready?: unready = true
+                    default: logger.warning("unexpected control byte \(b)")
+                    }
+                }
+            }
+        }
+    }
+
+    private func readSignals() {
+        let sigs: [Int32]
+        do { sigs = try signals.drain() } catch { logger.error("\(error)"); return }
+        for s in sigs {
+            switch s {
+            case Signal.TERM: beginDrain()
+            case Signal.INT, Signal.QUIT: beginQuit()
+            case Signal.USR1: reopenLogs()
+            default: break
+            }
+        }
+    }
+
+    private func reopenLogs() {
+        do { try logger.reopen() } catch { logger.error("reopening logs: \(error)") }
+    }
+
+    /// Graceful: accept what is already queued, stop accepting, finish
+    /// in-flight requests, close idle keep-alive connections, exit.
+    func beginDrain() {
+        guard !draining && !quitting else { return }
+        draining = true
+        drainStarted = Clock.monotonicNanoseconds()
+        me.state = .draining
+        sendControl(.draining)
+        // Serve what is already in the listen backlog rather than dropping it.
+        if listening {
+            for i in listeners.indices {
+                var accepted = 0
+                acceptLoop: while accepted < options.maxConnections {
+                    do {
+                        guard case .done(let (fd, peer)) = try Socket.acceptWithPeer(listeners[i]) else { break acceptLoop }
+                        register(fd: fd, peer: peer)
+                        accepted += 1
+                    } catch {
+                        logger.debug("accept while draining: \(error)")
+                        break acceptLoop
+                    }
+                }
+            }
+        }
+        do { try setListening(false) } catch { logger.warning("\(error)") }
+        for c in open where c.phase == .idle && c.bufferedInput == 0 && !c.hasPendingOutput && c.served {
+            close(c)
+        }
+        logger.info("draining: \(open.count) connections open")
+    }
+
+    /// Quick: finish only output already produced, then exit within the grace.
+    func beginQuit() {
+        guard !quitting else { return }
+        quitting = true
+        drainStarted = Clock.monotonicNanoseconds()
+        me.state = .draining
+        do { try setListening(false) } catch { logger.warning("\(error)") }
+        for c in open where !c.hasPendingOutput { close(c) }
+    }
+
+    private func checkDrained(now: UInt64) {
+        if quitting {
+            if open.isEmpty || now >= drainStarted + options.quickStopGrace { running = false }
+            return
+        }
+        // Idle keep-alive connections that finished a request while draining
+        // were answered with Connection: close; close any that went idle.
+        for c in open where c.phase == .idle && c.bufferedInput == 0 && !c.hasPendingOutput && c.served {
+            close(c)
+        }
+        if open.isEmpty { running = false }
+    }
+
+    private func sendControl(_ m: ControlMessage) {
+        var b = m.rawValue
+        do { _ = try withUnsafeBytes(of: &b) { try control.write($0) } } catch {
+            logger.debug("control write: \(error)")
+        }
+    }
+}
