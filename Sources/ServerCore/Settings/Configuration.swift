@@ -20,16 +20,18 @@ public struct Configuration: Sendable {
     public private(set) var values: [String: SettingValue]
     public private(set) var sources: [String: SettingSource]
 
-    /// Every setting at its default.
-    public static func defaults() -> Configuration {
-        var c = Configuration(values: [:], sources: [:])
-        for spec in Settings.all {
-            c.values[spec.key] = spec.defaultValue
-            c.sources[spec.key] = .defaultValue
-        }
-        return c
+    /// Empty: not even defaults. Start from `defaults()` instead.
+    init() {
+        values = [:]
+        sources = [:]
     }
 
+    /// Every setting at its default.
+    public static func defaults() -> Configuration {
+        defaults(specs: Settings.all)
+    }
+
+    /// The typed value: `config[Settings.workers]` is an `Int`.
     public subscript<V>(_ setting: Setting<V>) -> V {
         setting.extract(values[setting.key] ?? setting.spec.defaultValue)
     }
@@ -40,5 +42,6 @@ public struct Configuration: Sendable {
         sources[key] = source
     }
 
+    /// Where the current value of `key` came from.
     public func source(of key: String) -> SettingSource { sources[key] ?? .defaultValue }
 }

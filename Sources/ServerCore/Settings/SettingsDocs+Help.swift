@@ -1,0 +1,35 @@
+extension SettingsDocs {
+    /// The `--help` text: usage, the options that are not settings, then every
+    /// setting grouped by section with its flags, key and summary.
+    public static func help(programName: String) -> String {
+        help(programName: programName, specs: Settings.all)
+    }
+
+    static func help(programName: String, specs: [SettingSpec]) -> String {
+        var text = """
+        Usage: \(programName) [OPTIONS] [COMMAND [ARGS...]]
+
+        Runs the Paddock prefork HTTP server. Settings come from defaults, then the
+        config file, then PADDOCK_<KEY> environment variables, then these options.
+        Every setting also has the flag --KEY-WITH-DASHES; booleans have --no-FLAG.
+
+        Options:
+
+        """
+        for (flags, option, summary) in CommandLineFlags.options {
+            let names = flags.joined(separator: ", ") + (option == .config ? " FILE" : "")
+            text += "  \(names)\n      \(summary)\n"
+        }
+        for section in sections(specs) {
+            text += "\n\(section.name):\n"
+            for spec in section.specs {
+                var names = CommandLineFlags.longAndShortFlags(of: spec).joined(separator: ", ")
+                let placeholder = metavar(spec.type)
+                if !placeholder.isEmpty { names += " " + placeholder }
+                text += "  \(names)    [\(spec.key)]\n"
+                text += "      \(spec.summary) Default: \(defaultText(spec)).\n"
+            }
+        }
+        return text
+    }
+}
