@@ -22,12 +22,15 @@ final class Arbiter {
     private var controls: [Int32: FileDescriptor] = [:]
     private var slotsByPid: [Int32: Int] = [:]
     private let pidFile: PidFile?
+    private let notifier: SystemdNotifier
     private var exitCode: Int32?
 
     static let handledSignals = [Signal.TERM, Signal.INT, Signal.QUIT, Signal.HUP, Signal.USR1, Signal.USR2,
                                  Signal.WINCH, Signal.TTIN, Signal.TTOU, Signal.CHLD]
 
-    init(config: Configuration, logger: Logger, listeners: [Listener], workerBinary: String, pidFile: PidFile?) throws {
+    init(config: Configuration, logger: Logger, listeners: [Listener], workerBinary: String, pidFile: PidFile?,
+         notifier: SystemdNotifier) throws {
+        self.notifier = notifier
         self.config = config
         self.logger = logger
         self.listeners = listeners
@@ -80,15 +83,21 @@ final class Arbiter {
         // 1. Reap children.
         while let (pid, status) = try Process.reapAny() {
             closeControl(pid)
+            if let slot = slotsByPid.removeValue(forKey: pid), scoreboard.slot(slot).pid == pid {
+                scoreboard.slot(slot).state = .empty
+                scoreboard.slot(slot).connections = 0
+            }
             perform(supervisor.exited(pid: pid, status: status, now: Clock.monotonicNanoseconds()))
         }
         // 2. Signals, by priority.
         let pending = Set(try signals.drain())
         if pending.contains(Signal.INT) || pending.contains(Signal.QUIT) {
             logger.info("received \(Signal.name(pending.contains(Signal.INT) ? Signal.INT : Signal.QUIT)): quick stop")
+            notify("STOPPING=1")
             perform(supervisor.stop(graceful: false, now: Clock.monotonicNanoseconds()))
         } else if pending.contains(Signal.TERM) {
             logger.info("received SIGTERM: graceful stop")
+            notify("STOPPING=1")
             perform(supervisor.stop(graceful: true, now: Clock.monotonicNanoseconds()))
         }
         // 3. Control messages.
@@ -164,10 +173,16 @@ final class Arbiter {
                 logger.log(level, message)
             case .becameReady:
                 logger.info("all \(config[Settings.workers]) workers ready")
+                notify("READY=1\nSTATUS=\(supervisor.readyCount) of \(config[Settings.workers]) workers ready\nMAINPID=\(Process.id)")
             case .exit(let code):
                 exitCode = code
             }
         }
+    }
+
+    private func notify(_ text: String) {
+        guard notifier.isEnabled else { return }
+        do { try notifier.notify(text) } catch { logger.warning("sd_notify: \(error)") }
     }
 
     /// Sends a control message; falls back to a signal if the socket is gone.

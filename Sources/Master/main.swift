@@ -67,16 +67,22 @@ enum MasterMain {
                 logger.critical("worker binary \(workerBinary) is missing or not executable (set worker_binary)")
                 return 1
             }
-            let listeners: [Listener]
+            var listeners: [Listener]
+            let environment = Environment.current()
             do {
-                listeners = try Listeners.bind(addresses, backlog: Int32(config[Settings.backlog]), reusePort: config[Settings.reusePort])
+                listeners = try SocketActivation.inheritedListeners(environment: environment)
+                // With socket activation, `bind` adds addresses only when it was set explicitly.
+                if listeners.isEmpty || config.source(of: Settings.bind.key) != .defaultValue {
+                    listeners += try Listeners.bind(addresses, backlog: Int32(config[Settings.backlog]), reusePort: config[Settings.reusePort])
+                }
             } catch {
                 logger.critical("cannot listen: \(error)")
                 return 1
             }
             let pidfile = config[Settings.pidfile]
             let arbiter = try Arbiter(config: config, logger: logger, listeners: listeners, workerBinary: workerBinary,
-                                      pidFile: pidfile.isEmpty ? nil : PidFile(path: pidfile))
+                                      pidFile: pidfile.isEmpty ? nil : PidFile(path: pidfile),
+                                      notifier: SystemdNotifier(environment: environment))
             return arbiter.run()
         } catch {
             logger.critical("startup failed: \(error)")
