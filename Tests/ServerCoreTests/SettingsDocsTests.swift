@@ -14,6 +14,7 @@ final class SettingsDocsTests: XCTestCase {
             XCTAssertTrue(help.contains(spec.summary), "--help lacks the summary of \(spec.key)")
             for flag in spec.flags { XCTAssertTrue(help.contains(flag), "--help lacks \(flag)") }
         }
+        XCTAssertTrue(help.contains("--reuse-port, --no-reuse-port    [reuse_port]"), help)
     }
 
     func testMarkdownDescribesEverySetting() {
