@@ -5,6 +5,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
     public var description: String { message }
 
+    /// `message` should already name the source, key and value.
     public init(_ message: String) {
         self.message = message
     }

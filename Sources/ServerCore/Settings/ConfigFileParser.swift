@@ -14,8 +14,9 @@ enum ConfigFileParser {
 
     static func entries(in text: String, path: String) throws(ConfigError) -> [Entry] {
         var entries: [Entry] = []
-        // Split on "\n" only; a "\r" from a CRLF file is whitespace and trimmed.
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Not split(separator: "\n"): in Swift "\r\n" is one Character that is not
+        // "\n", so a CRLF file would come back as one line.
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let lineNumber = index + 1
             var line = rawLine.trimmingWhitespace()
             if index == 0, line.hasPrefix("\u{FEFF}") { line = line.dropFirst().trimmingWhitespace() }

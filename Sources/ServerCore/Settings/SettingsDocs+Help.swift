@@ -23,7 +23,9 @@ extension SettingsDocs {
         for section in sections(specs) {
             text += "\n\(section.name):\n"
             for spec in section.specs {
-                var names = CommandLineFlags.longAndShortFlags(of: spec).joined(separator: ", ")
+                var flags = CommandLineFlags.longAndShortFlags(of: spec)
+                if spec.type == .bool { flags += noFlags(spec) }
+                var names = flags.joined(separator: ", ")
                 let placeholder = metavar(spec.type)
                 if !placeholder.isEmpty { names += " " + placeholder }
                 text += "  \(names)    [\(spec.key)]\n"

@@ -28,11 +28,12 @@ extension SettingsDocs {
 
         """
         for section in sections(specs) {
-            md += "- [\(section.name)](#\(anchor(section.name))): "
+            // "settings" in the heading keeps a section's anchor apart from a key's (`workers`).
+            md += "- [\(section.name)](#\(anchor(section.name + " settings"))): "
             md += section.specs.map { "[`\($0.key)`](#\(anchor($0.key)))" }.joined(separator: ", ") + "\n"
         }
         for section in sections(specs) {
-            md += "\n## \(section.name)\n"
+            md += "\n## \(section.name) settings\n"
             for spec in section.specs {
                 md += "\n" + entry(spec)
             }

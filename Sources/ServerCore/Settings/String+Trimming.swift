@@ -7,8 +7,3 @@ extension StringProtocol {
         return String(self[start...end])
     }
 }
-
-extension Character {
-    /// `0`-`9` only; `isNumber` would also take other scripts' digits and fractions.
-    var isASCIIDigit: Bool { isASCII && isWholeNumber }
-}
