@@ -18,9 +18,18 @@ final class Arbiter {
     private let signals: SignalPipe
     private let scoreboard: Scoreboard
     private let scoreboardFD: FileDescriptor
-    private var configFD: FileDescriptor
+    /// The serialized configuration of each generation still in use.
+    private var configFDs: [Int: FileDescriptor] = [:]
+    private var configs: [Int: Configuration] = [:]
+    private var latestGeneration = 1
+    /// How the master was started, to re-read the same sources on HUP.
+    private let arguments: [String]
+    private let environment: [String: String]
+    /// TERM with shutdown_delay: readiness already answers 503; the stop begins at this time.
+    private var delayedStopAt: UInt64?
     private var controls: [Int32: FileDescriptor] = [:]
-    private var slotsByPid: [Int32: Int] = [:]
+    /// Scoreboard entry of each live worker; entries are reused lowest first.
+    private var entryByPid: [Int32: Int] = [:]
     private let pidFile: PidFile?
     private let notifier: SystemdNotifier
     private var exitCode: Int32?
@@ -29,20 +38,32 @@ final class Arbiter {
                                  Signal.WINCH, Signal.TTIN, Signal.TTOU, Signal.CHLD]
 
     init(config: Configuration, logger: Logger, listeners: [Listener], workerBinary: String, pidFile: PidFile?,
-         notifier: SystemdNotifier) throws {
+         notifier: SystemdNotifier, arguments: [String], environment: [String: String]) throws {
         self.notifier = notifier
+        self.arguments = arguments
+        self.environment = environment
         self.config = config
         self.logger = logger
         self.listeners = listeners
         self.pidFile = pidFile
-        var policy = Supervisor.Policy(workers: config[Settings.workers],
-                                       gracefulTimeout: .secondsValue(config[Settings.gracefulTimeout]))
-        policy.bootTimeout = .seconds(30)
-        supervisor = Supervisor(policy: policy)
+        supervisor = Supervisor(policy: Arbiter.policy(from: config))
         spawner = Spawner(workerBinary: workerBinary, listeners: listeners, baseEnvironment: Spawner.inheritedEnvironment())
         signals = try SignalPipe(signals: Arbiter.handledSignals)
         (scoreboard, scoreboardFD) = try Scoreboard.create()
-        configFD = try Arbiter.makeConfigFD(config)
+        configFDs[1] = try Arbiter.makeConfigFD(config)
+        configs[1] = config
+    }
+
+    /// The supervisor's tunables from the settings.
+    static func policy(from config: Configuration) -> Supervisor.Policy {
+        var p = Supervisor.Policy(workers: config[Settings.workers], gracefulTimeout: .secondsValue(config[Settings.gracefulTimeout]))
+        p.bootTimeout = .secondsValue(config[Settings.bootTimeout])
+        p.timeout = .secondsValue(config[Settings.timeout])
+        p.abortGrace = .secondsValue(config[Settings.abortGrace])
+        p.maxRequests = config[Settings.maxRequests]
+        p.maxWorkerMemory = config[Settings.maxWorkerMemory]
+        p.clockJump = .secondsValue(max(5, config[Settings.timeout] / 2))
+        return p
     }
 
     /// Writes the resolved configuration into a memfd the workers read.
@@ -83,21 +104,17 @@ final class Arbiter {
         // 1. Reap children.
         while let (pid, status) = try Process.reapAny() {
             closeControl(pid)
-            if let slot = slotsByPid.removeValue(forKey: pid), scoreboard.slot(slot).pid == pid {
-                scoreboard.slot(slot).state = .empty
-                scoreboard.slot(slot).connections = 0
+            if let entry = entryByPid.removeValue(forKey: pid) {
+                scoreboard.slot(entry).state = .empty
+                scoreboard.slot(entry).connections = 0
             }
             perform(supervisor.exited(pid: pid, status: status, now: Clock.monotonicNanoseconds()))
         }
         // 2. Signals, by priority.
-        let pending = Set(try signals.drain())
-        if pending.contains(Signal.INT) || pending.contains(Signal.QUIT) {
-            logger.info("received \(Signal.name(pending.contains(Signal.INT) ? Signal.INT : Signal.QUIT)): quick stop")
-            notify("STOPPING=1")
-            perform(supervisor.stop(graceful: false, now: Clock.monotonicNanoseconds()))
-        } else if pending.contains(Signal.TERM) {
-            logger.info("received SIGTERM: graceful stop")
-            notify("STOPPING=1")
+        handleSignals(try signals.drain())
+        if let at = delayedStopAt, Clock.monotonicNanoseconds() >= at {
+            delayedStopAt = nil
+            logger.info("shutdown_delay over: stopping workers")
             perform(supervisor.stop(graceful: true, now: Clock.monotonicNanoseconds()))
         }
         // 3. Control messages.
@@ -105,11 +122,104 @@ final class Arbiter {
             readControl(pid)
         }
         // 4. Deadlines and worker count.
-        perform(supervisor.tick(now: Clock.monotonicNanoseconds()))
+        perform(supervisor.tick(now: Clock.monotonicNanoseconds(), samples: readScoreboard()))
+    }
+
+    /// The scoreboard entries of live workers, for timeouts and recycling.
+    private func readScoreboard() -> [Int32: Supervisor.Sample] {
+        var out: [Int32: Supervisor.Sample] = [:]
+        for (pid, entry) in entryByPid {
+            let e = scoreboard.slot(entry)
+            guard e.pid == pid else { continue }
+            let start = e.requestStart
+            out[pid] = Supervisor.Sample(heartbeat: e.heartbeat, requestStart: start, requests: e.requests, rss: e.rss,
+                                         currentRequest: start != 0 ? e.currentRequest : "")
+        }
+        return out
+    }
+
+    /// Queued signals, by priority: stop > reload > reopen logs > scaling.
+    private func handleSignals(_ received: [Int32]) {
+        let pending = Set(received)
+        let now = Clock.monotonicNanoseconds()
+        if pending.contains(Signal.INT) || pending.contains(Signal.QUIT) {
+            logger.info("received \(Signal.name(pending.contains(Signal.INT) ? Signal.INT : Signal.QUIT)): quick stop")
+            notify("STOPPING=1")
+            delayedStopAt = nil
+            perform(supervisor.stop(graceful: false, now: now))
+            return
+        }
+        if pending.contains(Signal.TERM) {
+            guard delayedStopAt == nil else { return }
+            notify("STOPPING=1")
+            let delay = config[Settings.shutdownDelay]
+            if delay > 0, case .running = supervisor.phase {
+                logger.info("received SIGTERM: readiness now 503; stopping in \(delay)s (shutdown_delay)")
+                for pid in controls.keys.sorted() { send(.unready, to: pid) }
+                delayedStopAt = now + Duration.secondsValue(delay).nanoseconds
+            } else {
+                logger.info("received SIGTERM: graceful stop")
+                perform(supervisor.stop(graceful: true, now: now))
+            }
+            return
+        }
+        guard delayedStopAt == nil, case .running = supervisor.phase else { return }
+        if pending.contains(Signal.HUP) { reload() }
+        if pending.contains(Signal.USR1) { reopenLogs() }
+        if pending.contains(Signal.WINCH) {
+            logger.info("received SIGWINCH")
+            perform(supervisor.stopAllWorkers(now: now))
+        }
+        let delta = received.reduce(0) { $0 + ($1 == Signal.TTIN ? 1 : $1 == Signal.TTOU ? -1 : 0) }
+        if delta != 0 { perform(supervisor.scale(by: delta, now: now)) }
+    }
+
+    /// HUP: re-read every source, validate the whole configuration, and only
+    /// then apply it; on any error keep running unchanged.
+    private func reload() {
+        let now = Clock.monotonicNanoseconds()
+        logger.info("received SIGHUP: reloading configuration")
+        notify("RELOADING=1\nMONOTONIC_USEC=\(now / 1000)")
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try ConfigLoader.load(arguments: arguments, environment: environment)
+        } catch {
+            logger.error("reload failed, keeping the running configuration: \(error)")
+            notify("READY=1\nSTATUS=reload failed: configuration error")
+            return
+        }
+        var new = loaded.configuration
+        // Settings that need a restart keep their running value.
+        for spec in Settings.all where spec.reload == .restart && new.values[spec.key] != config.values[spec.key] {
+            logger.warning("\(spec.key) changed but needs a restart (or USR2); keeping the running value")
+            new.set(spec.key, config.values[spec.key] ?? spec.defaultValue, from: config.source(of: spec.key))
+        }
+        // A generated secret must survive reloads, or every token would break.
+        if let secret = config.values["jwt_secret_key"], new.values["jwt_secret_key"] == .string("") {
+            new.set("jwt_secret_key", secret, from: config.source(of: "jwt_secret_key"))
+        }
+        let fd: FileDescriptor
+        do { fd = try Arbiter.makeConfigFD(new) } catch {
+            logger.error("reload failed, keeping the running configuration: \(error)")
+            return
+        }
+        latestGeneration += 1
+        configFDs[latestGeneration] = fd
+        configs[latestGeneration] = new
+        config = new
+        logger.level = LogLevel(name: new[Settings.loglevel]) ?? logger.level
+        perform(supervisor.reload(policy: Arbiter.policy(from: new), generation: latestGeneration, now: now))
+    }
+
+    private func reopenLogs() {
+        logger.info("received SIGUSR1: reopening log files")
+        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
+        for pid in controls.keys.sorted() { send(.reopenLogs, to: pid) }
     }
 
     private func pollTimeout() -> Int32 {
-        guard let deadline = supervisor.nextDeadline() else { return 1000 }
+        let candidates = [supervisor.nextDeadline(), delayedStopAt].compactMap { $0 }
+        guard let deadline = candidates.min() else { return 1000 }
         let now = Clock.monotonicNanoseconds()
         if deadline <= now { return 0 }
         // Round up so the loop never wakes a hair before the deadline and spins.
@@ -156,12 +266,25 @@ final class Arbiter {
             switch action {
             case .spawn(let slot, let generation):
                 let now = Clock.monotonicNanoseconds()
+                let used = Set(entryByPid.values)
+                guard let entry = (0..<scoreboard.slots).first(where: { !used.contains($0) }) else {
+                    queue.append(contentsOf: supervisor.spawnFailed(slot: slot, reason: "scoreboard full", now: now))
+                    continue
+                }
+                // Claim the entry before the worker runs so it never sees stale data.
+                scoreboard.slot(entry).reset(pid: 0, generation: Int32(generation), now: now)
                 do {
-                    let (pid, control) = try spawner.spawn(slot: slot, generation: generation, configFD: configFD, scoreboardFD: scoreboardFD)
+                    guard let configFD = configFDs[generation] else {
+                        throw SystemError("memfd_create", .EBADF, context: "no configuration for generation \(generation)")
+                    }
+                    let (pid, control) = try spawner.spawn(slot: slot, generation: generation, scoreboardIndex: entry,
+                                                           configFD: configFD, scoreboardFD: scoreboardFD)
                     controls[pid] = control
-                    slotsByPid[pid] = slot
-                    scoreboard.slot(slot).reset(pid: pid, generation: Int32(generation), now: now)
-                    queue.append(contentsOf: supervisor.spawned(slot: slot, pid: pid, generation: generation, now: now))
+                    entryByPid[pid] = entry
+                    scoreboard.slot(entry).pid = pid
+                    let jitter = config[Settings.maxRequestsJitter]
+                    let limit = config[Settings.maxRequests] > 0 ? config[Settings.maxRequests] + (jitter > 0 ? Int.random(in: 0...jitter) : 0) : 0
+                    queue.append(contentsOf: supervisor.spawned(slot: slot, pid: pid, generation: generation, now: now, requestLimit: limit))
                 } catch {
                     queue.append(contentsOf: supervisor.spawnFailed(slot: slot, reason: "\(error)", now: now))
                 }
@@ -176,6 +299,26 @@ final class Arbiter {
                 notify("READY=1\nSTATUS=\(supervisor.readyCount) of \(config[Settings.workers]) workers ready\nMAINPID=\(Process.id)")
             case .exit(let code):
                 exitCode = code
+            case .abort(let pid):
+                do { try Process.kill(pid, Signal.ABRT) } catch { logger.error("\(error)") }
+            case .rolloutFinished(let generation, let succeeded):
+                if succeeded {
+                    // Older configurations are no longer needed by any new spawn.
+                    for g in configFDs.keys where g < generation {
+                        if let e = configFDs.removeValue(forKey: g)?.closeAfterFailure() { logger.debug("\(e)") }
+                        configs[g] = nil
+                    }
+                    notify("READY=1\nSTATUS=reloaded: generation \(generation)")
+                } else {
+                    if let e = configFDs.removeValue(forKey: generation)?.closeAfterFailure() { logger.debug("\(e)") }
+                    configs[generation] = nil
+                    // Back to the configuration the running workers were started with.
+                    if let running = configs[supervisor.generation] {
+                        config = running
+                        queue.append(contentsOf: supervisor.restore(policy: Arbiter.policy(from: running), now: Clock.monotonicNanoseconds()))
+                    }
+                    notify("READY=1\nSTATUS=reload failed: new workers did not boot")
+                }
             }
         }
     }

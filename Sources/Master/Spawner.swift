@@ -33,7 +33,7 @@ struct Spawner {
     }
 
     /// Spawns one worker. Returns its pid and the master's end of the control socket.
-    func spawn(slot: Int, generation: Int, configFD: FileDescriptor, scoreboardFD: FileDescriptor) throws -> (pid: Int32, control: FileDescriptor) {
+    func spawn(slot: Int, generation: Int, scoreboardIndex: Int, configFD: FileDescriptor, scoreboardFD: FileDescriptor) throws -> (pid: Int32, control: FileDescriptor) {
         let (masterEnd, workerEnd) = try Socket.pair()
         do {
             let n = listeners.count
@@ -46,6 +46,7 @@ struct Spawner {
                 "\(WorkerContract.slotVariable)=\(slot)",
                 "\(WorkerContract.generationVariable)=\(generation)",
                 "\(WorkerContract.listenerCountVariable)=\(n)",
+                "\(WorkerContract.scoreboardIndexVariable)=\(scoreboardIndex)",
             ]
             let pid = try Process.spawn(path: workerBinary, arguments: ["paddock-worker", "serve"], environment: env,
                                         fds: fds, newProcessGroup: true)

@@ -41,10 +41,10 @@ enum MasterMain {
             }
             return delegate(arguments, config: config)
         }
-        return serve(config)
+        return serve(config, arguments: Array(arguments.dropFirst()))
     }
 
-    static func serve(_ config: Configuration) -> Int32 {
+    static func serve(_ config: Configuration, arguments: [String]) -> Int32 {
         let logger: Logger
         do {
             logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil)
@@ -82,7 +82,8 @@ enum MasterMain {
             let pidfile = config[Settings.pidfile]
             let arbiter = try Arbiter(config: config, logger: logger, listeners: listeners, workerBinary: workerBinary,
                                       pidFile: pidfile.isEmpty ? nil : PidFile(path: pidfile),
-                                      notifier: SystemdNotifier(environment: environment))
+                                      notifier: SystemdNotifier(environment: environment),
+                                      arguments: arguments, environment: environment)
             return arbiter.run()
         } catch {
             logger.critical("startup failed: \(error)")

@@ -8,13 +8,16 @@
 ///     3+N+2          the scoreboard (memfd shared by master and all workers)
 ///
 /// Environment: `PADDOCK_WORKER_SLOT`, `PADDOCK_WORKER_GENERATION`,
-/// `PADDOCK_WORKER_LISTENERS` (N). Everything else comes from the configuration.
+/// `PADDOCK_WORKER_LISTENERS` (N), `PADDOCK_WORKER_SCOREBOARD_INDEX`. Everything else comes from the configuration.
 public enum WorkerContract {
     public static let firstListenerFD: Int32 = 3
 
     public static let slotVariable = "PADDOCK_WORKER_SLOT"
     public static let generationVariable = "PADDOCK_WORKER_GENERATION"
     public static let listenerCountVariable = "PADDOCK_WORKER_LISTENERS"
+    /// The worker's scoreboard entry. Not the slot: while a slot's worker is
+    /// replaced, the old and the new one both live and each needs its own entry.
+    public static let scoreboardIndexVariable = "PADDOCK_WORKER_SCOREBOARD_INDEX"
 
     public static func controlFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) }
     public static func configFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) + 1 }

@@ -47,14 +47,14 @@ final class EventLoop {
     var nextSweep: UInt64 = 0
     let sweepInterval: UInt64
 
-    init(options: Options, app: Application, logger: Logger, slot: Int, scoreboard: Scoreboard,
+    init(options: Options, app: Application, logger: Logger, slot: Int, scoreboard: Scoreboard, entry: Int,
          listeners: [FileDescriptor], control: FileDescriptor) throws {
         self.options = options
         self.app = app
         self.logger = logger
         self.slot = slot
         self.scoreboard = scoreboard
-        me = scoreboard.slot(slot)
+        me = scoreboard.slot(entry)
         self.listeners = listeners
         self.control = control
         epoll = try Epoll()
@@ -109,6 +109,7 @@ final class EventLoop {
             }
             if draining || quitting { checkDrained(now: after) }
         }
+        logger.info("worker exiting after \(requestsServed) requests")
         return .normal
     }
 
@@ -192,7 +193,8 @@ final class EventLoop {
         var shouldListen = mine < options.maxConnections
         if shouldListen && options.workers > 1 && mine > 1 {
             var total = 0, live = 0
-            for s in 0..<min(options.workers, scoreboard.slots) {
+            // Live entries sit at the low end: the master reuses the lowest free one.
+            for s in 0..<min(2 * options.workers + 2, scoreboard.slots) {
                 let slot = scoreboard.slot(s)
                 let st = slot.state
                 if st == .empty || st == .booting || st == .draining { continue }

@@ -20,7 +20,8 @@ enum WorkerMain {
         let env = Environment.current()
         guard let slot = env[WorkerContract.slotVariable].flatMap(Int.init),
               let generation = env[WorkerContract.generationVariable].flatMap(Int.init),
-              let listenerCount = env[WorkerContract.listenerCountVariable].flatMap(Int.init) else {
+              let listenerCount = env[WorkerContract.listenerCountVariable].flatMap(Int.init),
+              let entry = env[WorkerContract.scoreboardIndexVariable].flatMap(Int.init) else {
             writeError("paddock-worker: not started by a paddock master (\(WorkerContract.slotVariable) missing)")
             return .fatalConfig
         }
@@ -64,7 +65,7 @@ enum WorkerMain {
                 logger.critical("application \(config[Settings.app]) failed to start: \(error)")
                 return .appLoadFailed
             }
-            let loop = try EventLoop(options: options(config), app: app, logger: logger, slot: slot, scoreboard: scoreboard,
+            let loop = try EventLoop(options: options(config), app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
                                      listeners: listeners, control: control)
             logger.debug("worker generation=\(generation) serving")
             return loop.run()

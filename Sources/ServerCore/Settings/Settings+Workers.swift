@@ -31,5 +31,38 @@ extension Settings {
         flags: ["--graceful-timeout"], section: workersSection, reload: .live,
         summary: "After TERM, how long workers may finish in-flight requests before they are killed."))
 
-    static let workerSettings: [SettingSpec] = [workers.spec, workerConnections.spec, reusePort.spec, timeout.spec, gracefulTimeout.spec]
+    public static let bootTimeout = Setting<Double>(SettingSpec(
+        key: "boot_timeout", type: .duration, default: .seconds(30), min: 0.1, max: 3600,
+        flags: ["--boot-timeout"], section: workersSection, reload: .live,
+        summary: "A worker not ready this long after it was spawned is killed and retried with backoff."))
+
+    public static let abortGrace = Setting<Double>(SettingSpec(
+        key: "abort_grace", type: .duration, default: .seconds(5), min: 0, max: 600,
+        flags: ["--abort-grace"], section: workersSection, reload: .live,
+        summary: "After a timeout's SIGABRT, how long before the worker's process group gets SIGKILL."))
+
+    public static let shutdownDelay = Setting<Double>(SettingSpec(
+        key: "shutdown_delay", type: .duration, default: .seconds(0), min: 0, max: 3600,
+        flags: ["--shutdown-delay"], section: workersSection, reload: .live,
+        summary: "On TERM, how long readiness (/health/ready) answers 503 while still serving, before workers stop accepting.",
+        doc: "Gives a load balancer's health checks time to take this instance out of rotation before its listeners close. Set it to the balancer's check interval times its unhealthy threshold."))
+
+    public static let maxRequests = Setting<Int>(SettingSpec(
+        key: "max_requests", type: .int, default: .int(0), min: 0, max: 1_000_000_000,
+        flags: ["--max-requests"], section: workersSection, reload: .live,
+        summary: "Replace a worker after it served this many requests (0 = never); its successor is ready first."))
+
+    public static let maxRequestsJitter = Setting<Int>(SettingSpec(
+        key: "max_requests_jitter", type: .int, default: .int(0), min: 0, max: 1_000_000_000,
+        flags: ["--max-requests-jitter"], section: workersSection, reload: .live,
+        summary: "Add a random 0..N to each worker's max_requests so workers are not all replaced at once."))
+
+    public static let maxWorkerMemory = Setting<Int>(SettingSpec(
+        key: "max_worker_memory", type: .bytes, default: .int(0), min: 0, max: 1_099_511_627_776,
+        flags: ["--max-worker-memory"], section: workersSection, reload: .live,
+        summary: "Replace a worker whose resident memory exceeds this (0 = never); its successor is ready first."))
+
+    static let workerSettings: [SettingSpec] = [workers.spec, workerConnections.spec, reusePort.spec, timeout.spec, gracefulTimeout.spec,
+                                                bootTimeout.spec, abortGrace.spec, shutdownDelay.spec,
+                                                maxRequests.spec, maxRequestsJitter.spec, maxWorkerMemory.spec]
 }
