@@ -330,6 +330,7 @@ final class Arbiter {
 
     /// Sends a control message; falls back to a signal if the socket is gone.
     private func send(_ message: ControlMessage, to pid: Int32) {
+        if message == .drain || message == .quit, let entry = entryByPid[pid] { scoreboard.slot(entry).drainRequested = true }
         var byte = message.rawValue
         if let fd = controls[pid] {
             do {

@@ -66,6 +66,7 @@ public struct ScoreboardSlot: @unchecked Sendable {
         static let pid = 0            // Int32
         static let generation = 4     // Int32
         static let state = 8          // UInt8
+        static let drainRequested = 9 // UInt8, set by the master
         static let bootTime = 16      // UInt64 monotonic ns
         static let heartbeat = 24     // UInt64 monotonic ns
         static let requestStart = 32  // UInt64 monotonic ns, 0 = no request being handled
@@ -82,6 +83,13 @@ public struct ScoreboardSlot: @unchecked Sendable {
     public var state: WorkerActivity {
         get { WorkerActivity(rawValue: load(Offset.state, UInt8.self)) ?? .empty }
         nonmutating set { store(Offset.state, newValue.rawValue) }
+    }
+    /// Set by the master together with the drain message, so a worker
+    /// finishing a long request sees it before it writes the response (and
+    /// answers `Connection: close`) without a system call per request.
+    public var drainRequested: Bool {
+        get { load(Offset.drainRequested, UInt8.self) != 0 }
+        nonmutating set { store(Offset.drainRequested, UInt8(newValue ? 1 : 0)) }
     }
     public var bootTime: UInt64 { get { load(Offset.bootTime, UInt64.self) } nonmutating set { store(Offset.bootTime, newValue) } }
     public var heartbeat: UInt64 { get { load(Offset.heartbeat, UInt64.self) } nonmutating set { store(Offset.heartbeat, newValue) } }
@@ -104,6 +112,16 @@ public struct ScoreboardSlot: @unchecked Sendable {
             for b in newValue.utf8 where n < Scoreboard.textCapacity { p[n] = b; n += 1 }
             p[n] = 0
         }
+    }
+
+    /// Records "METHOD PATH" without building an intermediate String.
+    public func setCurrentRequest(method: String, path: String) {
+        let p = (base + Scoreboard.textOffset).assumingMemoryBound(to: UInt8.self)
+        var n = 0
+        for b in method.utf8 where n < Scoreboard.textCapacity { p[n] = b; n += 1 }
+        if n < Scoreboard.textCapacity { p[n] = 32; n += 1 }
+        for b in path.utf8 where n < Scoreboard.textCapacity { p[n] = b; n += 1 }
+        p[n] = 0
     }
 
     /// Clears the slot for a new worker.

@@ -128,6 +128,16 @@ public final class ServerProcess: @unchecked Sendable {
         throw ServerError(message: "server pid \(pid) did not exit within \(timeout)s")
     }
 
+    /// Stops the server the way an operator would (TERM, bounded wait), then
+    /// kills whatever is left.
+    public func stopGracefully(timeout: Double = 10) {
+        if exitStatus == nil {
+            _ = Glibc.kill(pid, SIGTERM)
+            _ = try? waitExit(timeout: timeout)
+        }
+        stop()
+    }
+
     /// Kills the whole process group if the server is still running.
     public func stop() {
         if exitStatus == nil {

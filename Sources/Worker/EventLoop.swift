@@ -45,6 +45,7 @@ final class EventLoop {
     let events: UnsafeMutablePointer<EpollEvent>
     let eventCapacity: Int32 = 256
     var nextSweep: UInt64 = 0
+    var nextHousekeeping: UInt64 = 0
     let sweepInterval: UInt64
 
     init(options: Options, app: Application, logger: Logger, slot: Int, scoreboard: Scoreboard, entry: Int,
@@ -61,7 +62,7 @@ final class EventLoop {
         signals = try SignalPipe(signals: [Signal.TERM, Signal.INT, Signal.QUIT, Signal.USR1])
         events = .allocate(capacity: Int(eventCapacity))
         // Check timeouts often enough for the shortest one, but never spin.
-        let shortest = [options.headerTimeout, options.bodyTimeout, options.keepalive].filter { $0 > 0 }.min() ?? 1_000_000_000
+        let shortest: UInt64 = [options.headerTimeout, options.bodyTimeout, options.keepalive].filter { $0 > 0 }.min() ?? 1_000_000_000
         sweepInterval = max(10_000_000, min(250_000_000, shortest / 4))
         for l in listeners { try l.setNonBlocking() }
         try control.setNonBlocking()
@@ -106,6 +107,10 @@ final class EventLoop {
             if after >= nextSweep {
                 nextSweep = after + sweepInterval
                 sweep(now: after)
+                if after >= nextHousekeeping {
+                    nextHousekeeping = after + 1_000_000_000
+                    housekeeping()
+                }
             }
             if draining || quitting { checkDrained(now: after) }
         }
@@ -311,10 +316,10 @@ final class EventLoop {
     private func respond(_ c: Connection, to parsed: ParsedRequest) {
         var request = parsed.request
         request.remoteAddress = c.remoteAddress
-        let keepAlive = parsed.keepAlive && options.keepalive > 0 && !draining && !quitting
         let start = Clock.monotonicNanoseconds()
         me.requestStart = start
         me.state = .handling
+        me.setCurrentRequest(method: request.method, path: request.path)
         let response: HTTPResponse
         if request.path == "/health" && (request.method == "GET" || request.method == "HEAD") {
             // Liveness of this worker: answered in every application, no I/O.
@@ -325,6 +330,9 @@ final class EventLoop {
             response = app.handle(request)
         }
         me.requestStart = 0
+        // A drain requested while the handler ran: this response already says close.
+        if !draining && !quitting && me.drainRequested { beginDrain() }
+        let keepAlive = parsed.keepAlive && options.keepalive > 0 && !draining && !quitting
         requestsServed &+= 1
         me.requests = requestsServed
         me.state = .idle
@@ -430,6 +438,13 @@ final class EventLoop {
             close(c)
         }
         if !listening && !draining && !quitting { rebalance() }
+    }
+
+    /// About once a second: publish RSS for max_worker_memory, let the
+    /// application reconnect or expire caches.
+    private func housekeeping() {
+        if let rss = Process.residentBytes(of: Process.id) { me.rss = UInt64(rss) }
+        app.tick()
     }
 
     // MARK: control and signals

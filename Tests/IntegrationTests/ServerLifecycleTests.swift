@@ -13,7 +13,7 @@ final class ServerLifecycleTests: XCTestCase {
 
     override func tearDown() {
         if let server {
-            server.stop()
+            server.stopGracefully()
             let bad = server.unexpectedErrorLines(allowing: allowedLogLines)
             XCTAssertEqual(bad, [], "unexpected error lines in the server log")
         }
