@@ -49,6 +49,10 @@ enum HTTP1CorpusExpectations {
         "http10-expect-ignored.http": [
             ExpectedRequest(method: "POST", path: "/old", minorVersion: 0, headerCount: 2, body: "ok", keepAlive: false),
         ],
+        "crlf-between-pipelined.http": [
+            ExpectedRequest(method: "POST", path: "/p", headerCount: 2, body: "hi"),
+            ExpectedRequest(path: "/q"),
+        ],
         "connection-close.http": [ExpectedRequest(path: "/", headerCount: 2, keepAlive: false)],
         "absolute-form.http": [
             ExpectedRequest(target: "http://example.com:8080/p/q?x=1&y", path: "/p/q", query: "x=1&y"),

@@ -57,6 +57,9 @@ VALID = {
     "http10-keepalive": head("GET /old HTTP/1.0", "Connection: Keep-Alive"),
     "http10-default-close": head("GET /old HTTP/1.0"),
     "http10-expect-ignored": head("POST /old HTTP/1.0", "Expect: something", "Content-Length: 2") + b"ok",
+    # Old clients sent a CRLF after a POST body; it is skipped before the next request line.
+    "crlf-between-pipelined": head("POST /p HTTP/1.1", "Host: x", "Content-Length: 2") + b"hi" + CRLF
+    + head("GET /q HTTP/1.1", "Host: x"),
     "connection-close": head("GET / HTTP/1.1", "Host: x", "Connection: foo, CLOSE"),
     "absolute-form": head("GET http://example.com:8080/p/q?x=1&y HTTP/1.1", "Host: example.com:8080"),
     "absolute-form-empty-path": head("GET HTTPS://example.com?x HTTP/1.1", "Host: example.com"),
@@ -94,6 +97,7 @@ INVALID = {
     "400-version-two-digits": head("GET / HTTP/1.10", "Host: x"),
     "400-version-garbage": head("GET / HTTP/x.y", "Host: x"),
     "400-method-invalid-char": head("GE(T / HTTP/1.1", "Host: x"),
+    "400-nul-in-method": head(b"GE\x00T / HTTP/1.1", "Host: x"),
     "400-empty-method": head(" / HTTP/1.1", "Host: x"),
     "400-target-space": head("GET /a b HTTP/1.1", "Host: x"),
     "400-target-fragment": head("GET /a#frag HTTP/1.1", "Host: x"),
