@@ -1,7 +1,7 @@
 /// What the fields that control message framing and connection handling said
 /// (`Host`, `Content-Length`, `Transfer-Encoding`, `Connection`, `Expect`), collected
 /// while the head is parsed and judged once it is complete.
-struct FramingFields {
+struct HTTP1FramingFields {
     private var hostCount = 0
     private var hostStart = 0
     private var hostEnd = 0

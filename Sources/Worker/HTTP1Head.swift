@@ -24,7 +24,7 @@ struct HTTP1Head {
         let line = try HTTP1RequestLine.parse(bytes, start, lineEnd - 1)
         var fields: [(name: String, value: String)] = []
         fields.reserveCapacity(fieldLines)
-        var framing = FramingFields()
+        var framing = HTTP1FramingFields()
 
         var lineStart = lineEnd + 1
         while lineStart < end - 2 {
