@@ -67,6 +67,7 @@ public struct ScoreboardSlot: @unchecked Sendable {
         static let generation = 4     // Int32
         static let state = 8          // UInt8
         static let drainRequested = 9 // UInt8, set by the master
+        static let listening = 10     // UInt8, whether the worker has its listeners in epoll
         static let bootTime = 16      // UInt64 monotonic ns
         static let heartbeat = 24     // UInt64 monotonic ns
         static let requestStart = 32  // UInt64 monotonic ns, 0 = no request being handled
@@ -90,6 +91,11 @@ public struct ScoreboardSlot: @unchecked Sendable {
     public var drainRequested: Bool {
         get { load(Offset.drainRequested, UInt8.self) != 0 }
         nonmutating set { store(Offset.drainRequested, UInt8(newValue ? 1 : 0)) }
+    }
+    /// Whether the worker currently accepts (see the worker's accept balancing).
+    public var listening: Bool {
+        get { load(Offset.listening, UInt8.self) != 0 }
+        nonmutating set { store(Offset.listening, UInt8(newValue ? 1 : 0)) }
     }
     public var bootTime: UInt64 { get { load(Offset.bootTime, UInt64.self) } nonmutating set { store(Offset.bootTime, newValue) } }
     public var heartbeat: UInt64 { get { load(Offset.heartbeat, UInt64.self) } nonmutating set { store(Offset.heartbeat, newValue) } }

@@ -29,6 +29,7 @@ final class EventLoop {
     let slot: Int
     let scoreboard: Scoreboard
     let me: ScoreboardSlot
+    let entry: Int
     var listeners: [FileDescriptor]
     let control: FileDescriptor
     let signals: SignalPipe
@@ -45,6 +46,7 @@ final class EventLoop {
     let events: UnsafeMutablePointer<EpollEvent>
     let eventCapacity: Int32 = 256
     var nextSweep: UInt64 = 0
+    var nextShedCheck: UInt64 = 0
     var nextHousekeeping: UInt64 = 0
     let sweepInterval: UInt64
 
@@ -56,6 +58,7 @@ final class EventLoop {
         self.slot = slot
         self.scoreboard = scoreboard
         me = scoreboard.slot(entry)
+        self.entry = entry
         self.listeners = listeners
         self.control = control
         epoll = try Epoll()
@@ -103,6 +106,9 @@ final class EventLoop {
                     break
                 }
             }
+            // A worker that stepped back from accepting looks again after every
+            // batch, so a burst of connections spreads while it is arriving.
+            if !listening && !draining && !quitting { rebalance() }
             let after = Clock.monotonicNanoseconds()
             if after >= nextSweep {
                 nextSweep = after + sweepInterval
@@ -121,7 +127,9 @@ final class EventLoop {
     private func waitTimeout(now: UInt64) -> Int32 {
         if open.isEmpty && !draining && !quitting { return 1000 }
         let until = nextSweep > now ? nextSweep - now : 0
-        return Int32(min(1000, (until + 999_999) / 1_000_000))
+        // Not accepting: re-check the others' load soon even without traffic.
+        let cap: UInt64 = listening || draining || quitting ? 1000 : 10
+        return Int32(min(cap, (until + 999_999) / 1_000_000))
     }
 
     // MARK: accepting
@@ -137,6 +145,7 @@ final class EventLoop {
             }
         }
         listening = on
+        me.listening = on
     }
 
     /// Accepts one connection per wake-up, so that the next one can wake
@@ -187,33 +196,57 @@ final class EventLoop {
         do { try setListening(false) } catch { logger.error("\(error)") }
     }
 
-    /// Stops accepting at `worker_connections`, or while this worker holds
-    /// clearly more connections than the mean across workers (read from the
-    /// scoreboard): the kernel's exclusive wake-ups favour one waiter, and
-    /// this keeps the others in the game. The least loaded worker always
-    /// stays listening, so some worker always accepts.
+    /// Decides whether this worker keeps its listeners in its epoll set.
+    ///
+    /// With EPOLLEXCLUSIVE the kernel wakes the first idle waiter in the
+    /// listener's queue, so the worker registered first would take most
+    /// connections of a burst. Each worker publishes in the scoreboard whether
+    /// it listens and how many connections it holds; a worker steps back only
+    /// while another worker that *is* listening holds at least two fewer
+    /// connections, so at least one worker always listens (the last listener
+    /// never steps back), and one that stepped back returns at its next sweep
+    /// once it is no longer ahead. Stops accepting at `worker_connections`.
     func rebalance() {
         guard !draining && !quitting else { return }
         let mine = open.count
         var shouldListen = mine < options.maxConnections
-        if shouldListen && options.workers > 1 && mine > 1 {
-            var total = 0, live = 0
+        if shouldListen && options.workers > 1 {
+            var fewestListening = Int.max
             // Live entries sit at the low end: the master reuses the lowest free one.
-            for s in 0..<min(2 * options.workers + 2, scoreboard.slots) {
-                let slot = scoreboard.slot(s)
-                let st = slot.state
-                if st == .empty || st == .booting || st == .draining { continue }
-                live += 1
-                total += Int(slot.connections)
+            for i in 0..<min(2 * options.workers + 2, scoreboard.slots) where i != entry {
+                let other = scoreboard.slot(i)
+                let st = other.state
+                guard st != .empty && st != .booting && st != .draining, other.listening else { continue }
+                fewestListening = min(fewestListening, Int(other.connections))
             }
-            if live > 1 {
-                let mean = (total + live - 1) / live
-                shouldListen = mine <= mean + 1
-            }
+            shouldListen = fewestListening == Int.max || mine < fewestListening + 2
         }
         if shouldListen != listening {
             do { try setListening(shouldListen) } catch { logger.error("\(error)") }
         }
+    }
+
+    /// Keep-alive connections stay where they were accepted, and a burst of
+    /// connections (a load balancer's pool, a benchmark's start) lands on
+    /// whichever workers the scheduler ran at that moment. A worker holding
+    /// at least two connections more than the least loaded worker therefore
+    /// answers one request with `Connection: close` now and then (at most one
+    /// every 20 ms): the client reconnects, and the connection lands on a
+    /// worker that is accepting. Cost: one reconnect per shed connection.
+    private func shouldShedConnection() -> Bool {
+        guard options.workers > 1, open.count > 2 else { return false }
+        let now = Clock.monotonicNanoseconds()
+        guard now >= nextShedCheck else { return false }
+        nextShedCheck = now + 20_000_000
+        let mine = open.count
+        var fewest = Int.max
+        for i in 0..<min(2 * options.workers + 2, scoreboard.slots) where i != entry {
+            let other = scoreboard.slot(i)
+            let st = other.state
+            guard st != .empty && st != .booting && st != .draining else { continue }
+            fewest = min(fewest, Int(other.connections))
+        }
+        return fewest != Int.max && mine >= fewest + 2
     }
 
     // MARK: connections
@@ -332,7 +365,7 @@ final class EventLoop {
         me.requestStart = 0
         // A drain requested while the handler ran: this response already says close.
         if !draining && !quitting && me.drainRequested { beginDrain() }
-        let keepAlive = parsed.keepAlive && options.keepalive > 0 && !draining && !quitting
+        let keepAlive = parsed.keepAlive && options.keepalive > 0 && !draining && !quitting && !shouldShedConnection()
         requestsServed &+= 1
         me.requests = requestsServed
         me.state = .idle
@@ -416,7 +449,7 @@ final class EventLoop {
         // close(2) also removes the fd from the epoll set.
         if let e = c.fd.closeAfterFailure() { logger.debug("\(e)") }
         me.connections = UInt64(open.count)
-        if !draining && !quitting && !listening { rebalance() }
+        if !draining && !quitting { rebalance() }
     }
 
     /// Closes connections whose phase deadline passed.
@@ -437,7 +470,7 @@ final class EventLoop {
             }
             close(c)
         }
-        if !listening && !draining && !quitting { rebalance() }
+        if !draining && !quitting { rebalance() }
     }
 
     /// About once a second: publish RSS for max_worker_memory, let the
