@@ -16,14 +16,19 @@ public enum LogRotation {
     public static func rotateIfNeeded(path: String, maxBytes: Int, backups: Int) throws -> Bool {
         guard maxBytes > 0, backups > 0, let size = try Files.size(path), size >= maxBytes else { return false }
         try Files.unlink("\(path).\(backups)")
-        for i in stride(from: backups - 1, through: 1, by: -1) {
+        // Shift only the unbroken run `path.1`...`path.top`: renaming into the
+        // first gap clobbers nothing, and with a large count this is a few
+        // access(2) calls instead of `backups` failing renames.
+        var top = 0
+        while top < backups - 1 && Files.exists("\(path).\(top + 1)") { top += 1 }
+        for i in stride(from: top, through: 1, by: -1) {
             try renameIfPresent("\(path).\(i)", to: "\(path).\(i + 1)")
         }
         try renameIfPresent(path, to: "\(path).1")
         return true
     }
 
-    /// Gaps in the chain (fewer rotations so far than `backups`) are expected.
+    /// A file removed between the check and the rename (by hand, say) is not an error.
     private static func renameIfPresent(_ from: String, to: String) throws {
         do {
             try Files.rename(from, to: to)
