@@ -33,9 +33,13 @@ public enum LogLevel: Int, Comparable, Sendable, CustomStringConvertible {
 /// workers interleave but never split.
 ///
 /// Text format: `2026-01-02T03:04:05.678Z info pid=123 slot=0 message`
-/// (`slot=-` for the master).
+/// (`slot=-` for the master). JSON format: one object per line,
+/// `{"time":"2026-01-02T03:04:05.678Z","level":"info","pid":123,"slot":0,"message":"..."}`
+/// (`"slot":null` for the master).
 public final class Logger: @unchecked Sendable {
     public var level: LogLevel
+    /// Text or JSON lines (`log_format`).
+    public let format: LogFormat
     /// Who writes: the slot number in workers, nil in the master.
     public let slot: Int?
     private var fd: FileDescriptor
@@ -43,8 +47,9 @@ public final class Logger: @unchecked Sendable {
     private let pid: Int32
 
     /// Logs to `path`, or to standard error when `path` is "-" or empty.
-    public init(path: String, level: LogLevel, slot: Int?) throws {
+    public init(path: String, level: LogLevel, slot: Int?, format: LogFormat = .text) throws {
         self.level = level
+        self.format = format
         self.slot = slot
         self.pid = Process.id
         if path.isEmpty || path == "-" {
@@ -82,6 +87,30 @@ public final class Logger: @unchecked Sendable {
     public func log(_ l: LogLevel, _ message: @autoclosure () -> String) { if isEnabled(l) { write(l, message()) } }
 
     private func write(_ l: LogLevel, _ message: String) {
+        let line = format == .json ? jsonLine(l, message) : textLine(l, message)
+        do { try fd.writeAll(line) } catch {
+            // Nowhere left to report a failing log write; dropping the line is
+            // better than stopping the server.
+        }
+    }
+
+    private func jsonLine(_ l: LogLevel, _ message: String) -> [UInt8] {
+        var json = JSONWriter(capacity: 96 + message.utf8.count)
+        json.beginObject()
+        json.field("time", Timestamp.iso8601UTC())
+        json.field("level", l.description)
+        json.field("pid", Int(pid))
+        json.key("slot")
+        if let slot { json.value(slot) } else { json.null() }
+        // JSONWriter escapes control characters, so a message cannot forge a line here either.
+        json.field("message", message)
+        json.endObject()
+        var bytes = json.bytes
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    private func textLine(_ l: LogLevel, _ message: String) -> [UInt8] {
         var line = Timestamp.iso8601UTC()
         line += " \(l) pid=\(pid) slot=\(slot.map(String.init) ?? "-") "
         // One line per record: embedded newlines would let a message forge lines.
@@ -89,10 +118,7 @@ public final class Logger: @unchecked Sendable {
             if c == "\n" { line += "\\n" } else if c == "\r" { line += "\\r" } else { line.unicodeScalars.append(c) }
         }
         line += "\n"
-        do { try fd.writeAll(line) } catch {
-            // Nowhere left to report a failing log write; dropping the line is
-            // better than stopping the server.
-        }
+        return Array(line.utf8)
     }
 }
 

@@ -51,10 +51,15 @@ public struct SettingSpec: Sendable {
     public let doc: String
     /// True for secrets: `--print-config` and logs show `<redacted>`.
     public let secret: Bool
+    /// A rule beyond type and bounds (an access log format that compiles):
+    /// returns what is wrong, or nil. Runs wherever a value is parsed, so a
+    /// bad value fails `--check-config` and a HUP instead of a worker.
+    public let check: (@Sendable (SettingValue) -> String?)?
 
     public init(key: String, type: SettingType, default defaultValue: SettingValue, defaultDescription: String? = nil,
                 min: Double? = nil, max: Double? = nil, flags: [String] = [], section: String,
-                reload: ReloadPolicy, summary: String, doc: String = "", secret: Bool = false) {
+                reload: ReloadPolicy, summary: String, doc: String = "", secret: Bool = false,
+                check: (@Sendable (SettingValue) -> String?)? = nil) {
         self.key = key
         self.type = type
         self.defaultValue = defaultValue
@@ -67,6 +72,7 @@ public struct SettingSpec: Sendable {
         self.summary = summary
         self.doc = doc
         self.secret = secret
+        self.check = check
     }
 
     /// The environment variable: `PADDOCK_` + the key in upper case.

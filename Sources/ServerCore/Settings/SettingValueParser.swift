@@ -5,6 +5,13 @@ enum SettingValueParser {
     /// Parses `text` as the type of `spec` and checks its bounds. Lists come
     /// back whole; whether they replace or append is the caller's concern.
     static func parse(_ text: String, for spec: SettingSpec) throws(ValueProblem) -> SettingValue {
+        let value = try parseType(text, for: spec)
+        // After the type: a setting's own rule sees a value it can rely on.
+        if let check = spec.check, let problem = check(value) { throw .rejected(problem) }
+        return value
+    }
+
+    private static func parseType(_ text: String, for spec: SettingSpec) throws(ValueProblem) -> SettingValue {
         let trimmed = text.trimmingWhitespace()
         switch spec.type {
         case .int:

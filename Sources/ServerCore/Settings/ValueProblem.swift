@@ -7,6 +7,8 @@ enum ValueProblem: Error, Sendable, Equatable {
     case belowMinimum(String)
     /// Parsed, but above `SettingSpec.maximum`.
     case aboveMaximum(String)
+    /// Of the right type, but refused by the setting's own `SettingSpec.check`.
+    case rejected(String)
 
     /// The message without its source: `invalid value "abc" for workers: expected an integer`.
     func message(key: String, text: String) -> String {
@@ -17,6 +19,8 @@ enum ValueProblem: Error, Sendable, Equatable {
             return "\(key) = \(text) is below the minimum \(bound)"
         case .aboveMaximum(let bound):
             return "\(key) = \(text) is above the maximum \(bound)"
+        case .rejected(let problem):
+            return "invalid value \(String(reflecting: text)) for \(key): \(problem)"
         }
     }
 }

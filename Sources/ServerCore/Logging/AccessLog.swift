@@ -1,0 +1,125 @@
+import Posix
+import Synchronization
+
+/// The access log: one line per request, in a compiled format or as JSON.
+///
+/// Each line is built whole and written with one `write(2)` on an `O_APPEND`
+/// descriptor. For a regular file, Linux appends each write atomically at the
+/// end under the inode lock, so lines from every worker interleave but never
+/// split; for a pipe (`-` under a supervisor) that holds for lines up to
+/// PIPE_BUF (4096 bytes). `writeAll` only issues a second write after a short
+/// write, which on a regular file means the disk is full.
+///
+/// Thread-safe: the descriptor is swapped and written under a lock, so
+/// `reopen()` from another thread never lets a write reach a closed or reused fd.
+public final class AccessLog: @unchecked Sendable {
+    private struct State {
+        var fd: FileDescriptor
+        var ids: RequestIDGenerator
+        var failedWrites = 0
+    }
+
+    /// nil for standard output, which is never reopened or closed.
+    public let path: String?
+    public let style: AccessLogStyle
+    public let proxyTrust: ProxyTrust
+    private let pid: Int32
+    private let state: Mutex<State>
+
+    /// Opens the log `path` (`-` is standard output) for appending.
+    public init(path: String, style: AccessLogStyle, proxyTrust: ProxyTrust) throws {
+        self.style = style
+        self.proxyTrust = proxyTrust
+        pid = Process.id
+        let fd: FileDescriptor
+        if path == "-" {
+            self.path = nil
+            fd = .standardOutput
+        } else {
+            self.path = path
+            fd = try Files.openAppend(path)
+        }
+        do {
+            state = Mutex(State(fd: fd, ids: try RequestIDGenerator()))
+        } catch {
+            if path != "-" { fd.closeAfterFailure() }
+            throw error
+        }
+    }
+
+    /// From `accesslog`, `access_log_format`, `access_log_json` and
+    /// `forwarded_allow_ips`. `accesslog` must not be empty: use `make` when
+    /// the log may be off.
+    public convenience init(configuration: Configuration) throws {
+        let path = configuration[Settings.accesslog]
+        guard !path.isEmpty else { throw ConfigError("accesslog is empty, which turns the access log off") }
+        try self.init(path: path, style: AccessLogStyle(configuration: configuration),
+                      proxyTrust: ProxyTrust(configuration: configuration))
+    }
+
+    /// The access log, or nil when `accesslog` is empty. Throws `ConfigError`
+    /// for a format that does not compile, `SystemError` when the file cannot be opened.
+    public static func make(configuration: Configuration) throws -> AccessLog? {
+        configuration[Settings.accesslog].isEmpty ? nil : try AccessLog(configuration: configuration)
+    }
+
+    /// Compiles the format without opening anything, for `--check-config` and
+    /// for validating a reloaded configuration before it replaces the old one.
+    public static func check(configuration: Configuration) throws(ConfigError) {
+        _ = try AccessLogStyle(configuration: configuration)
+    }
+
+    /// The request's own `X-Request-ID` when it is sane (1 to 200 visible
+    /// ASCII characters), else a fresh 32-hex-digit id. The worker echoes it
+    /// in the response and passes it to `log`.
+    public func requestID(for request: HTTPRequest) -> String {
+        if let id = request.headers["X-Request-ID"], RequestIDGenerator.isAcceptable(id) { return id }
+        return state.withLock { $0.ids.makeID() }
+    }
+
+    /// Writes the line for one finished request. `bytesSent` counts response
+    /// body bytes; `durationNanoseconds` runs from the first byte of the
+    /// request to the last byte of the response. A failed write drops the
+    /// line (counted in `failedWrites`) rather than failing the request.
+    public func log(request: HTTPRequest, response: HTTPResponse, requestID: String, durationNanoseconds: UInt64, bytesSent: Int) {
+        let now = Clock.realtime()
+        let entry = AccessLogEntry(request: request, response: response, clientAddress: proxyTrust.clientAddress(for: request),
+                                   requestID: requestID, durationNanoseconds: durationNanoseconds, bytesSent: bytesSent,
+                                   pid: pid, epochSeconds: now.seconds, nanoseconds: now.nanoseconds)
+        var line: [UInt8]
+        switch style {
+        case .format(let format):
+            line = []
+            line.reserveCapacity(256)
+            format.render(entry, into: &line)
+        case .json:
+            line = entry.json()
+        }
+        line.append(UInt8(ascii: "\n"))
+        state.withLock { state in
+            do { try state.fd.writeAll(line) } catch { state.failedWrites += 1 }
+        }
+    }
+
+    /// Lines dropped because `write(2)` failed (disk full, a closed pipe).
+    public var failedWrites: Int { state.withLock { $0.failedWrites } }
+
+    /// Opens the path again (after rotation or `USR1`) and closes the old
+    /// descriptor; standard output is left alone. If closing the old file
+    /// fails the error is thrown, but the new file is already in use.
+    public func reopen() throws {
+        guard let path else { return }
+        let new = try Files.openAppend(path)
+        let old = state.withLock { state in
+            let old = state.fd
+            state.fd = new
+            return old
+        }
+        // Writes happen under the lock, so none is using `old` any more.
+        try old.close()
+    }
+
+    deinit {
+        if path != nil { state.withLock { $0.fd }.closeAfterFailure() }
+    }
+}
