@@ -27,6 +27,7 @@ final class Arbiter {
     private let environment: [String: String]
     /// TERM with shutdown_delay: readiness already answers 503; the stop begins at this time.
     private var delayedStopAt: UInt64?
+    private var nextRotationCheck: UInt64 = 0
     private var controls: [Int32: FileDescriptor] = [:]
     /// Scoreboard entry of each live worker; entries are reused lowest first.
     private var entryByPid: [Int32: Int] = [:]
@@ -121,6 +122,7 @@ final class Arbiter {
         for (i, pid) in pids.enumerated() where fds[i + 1].revents != 0 {
             readControl(pid)
         }
+        rotateLogsIfNeeded()
         // 4. Deadlines and worker count.
         perform(supervisor.tick(now: Clock.monotonicNanoseconds(), samples: readScoreboard()))
     }
@@ -209,6 +211,28 @@ final class Arbiter {
         config = new
         logger.level = LogLevel(name: new[Settings.loglevel]) ?? logger.level
         perform(supervisor.reload(policy: Arbiter.policy(from: new), generation: latestGeneration, now: now))
+    }
+
+    /// Size-based rotation (log_max_bytes): the master renames the chain,
+    /// then every process reopens. A line written in between lands in the
+    /// renamed file: nothing is lost or written twice.
+    private func rotateLogsIfNeeded() {
+        let maxBytes = config[Settings.logMaxBytes]
+        guard maxBytes > 0 else { return }
+        let now = Clock.monotonicNanoseconds()
+        guard now >= nextRotationCheck else { return }
+        nextRotationCheck = now + 200_000_000
+        var rotated = false
+        for path in [config[Settings.errorlog], config[Settings.accesslog]] where !path.isEmpty && path != "-" {
+            do {
+                if try LogRotation.rotateIfNeeded(path: path, maxBytes: maxBytes, backups: config[Settings.logBackupCount]) { rotated = true }
+            } catch {
+                logger.error("rotating \(path): \(error)")
+            }
+        }
+        guard rotated else { return }
+        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
+        for pid in controls.keys.sorted() { send(.reopenLogs, to: pid) }
     }
 
     private func reopenLogs() {

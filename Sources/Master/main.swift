@@ -28,6 +28,10 @@ enum MasterMain {
             writeOut(loaded.configuration.printable())
             return 0
         case .checkConfig:
+            do { try AccessLog.check(configuration: loaded.configuration) } catch {
+                writeError("paddock: \(error)")
+                return WorkerExitCode.fatalConfig.rawValue
+            }
             writeOut("configuration OK\(loaded.configPath.map { " (\($0))" } ?? "")\n")
             return 0
         case .run:
@@ -47,7 +51,8 @@ enum MasterMain {
     static func serve(_ config: Configuration, arguments: [String]) -> Int32 {
         let logger: Logger
         do {
-            logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil)
+            logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil,
+                                format: LogFormat(name: config[Settings.logFormat]) ?? .text)
         } catch {
             writeError("paddock: cannot open error log: \(error)\n")
             return 1

@@ -26,6 +26,8 @@ final class EventLoop {
     let options: Options
     let app: Application
     let logger: Logger
+    /// The access log, when `accesslog` is set.
+    var accessLog: AccessLog?
     let slot: Int
     let scoreboard: Scoreboard
     let me: ScoreboardSlot
@@ -353,7 +355,7 @@ final class EventLoop {
         me.requestStart = start
         me.state = .handling
         me.setCurrentRequest(method: request.method, path: request.path)
-        let response: HTTPResponse
+        var response: HTTPResponse
         if request.path == "/health" && (request.method == "GET" || request.method == "HEAD") {
             // Liveness of this worker: answered in every application, no I/O.
             response = HTTPResponse(status: 200, headers: EventLoop.jsonHeaders, body: EventLoop.healthBody)
@@ -363,6 +365,13 @@ final class EventLoop {
             response = app.handle(request)
         }
         me.requestStart = 0
+        if let accessLog {
+            let id = accessLog.requestID(for: request)
+            response.headers.set("X-Request-ID", id)
+            accessLog.log(request: request, response: response, requestID: id,
+                          durationNanoseconds: Clock.monotonicNanoseconds() - start,
+                          bytesSent: parsed.isHead ? 0 : response.body.count)
+        }
         // A drain requested while the handler ran: this response already says close.
         if !draining && !quitting && me.drainRequested { beginDrain() }
         let keepAlive = parsed.keepAlive && options.keepalive > 0 && !draining && !quitting && !shouldShedConnection()
@@ -527,7 +536,8 @@ final class EventLoop {
     }
 
     private func reopenLogs() {
-        do { try logger.reopen() } catch { logger.error("reopening logs: \(error)") }
+        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
+        do { try accessLog?.reopen() } catch { logger.error("reopening the access log: \(error)") }
     }
 
     /// Graceful: accept what is already queued, stop accepting, finish

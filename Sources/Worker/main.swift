@@ -41,7 +41,8 @@ enum WorkerMain {
         }
         let logger: Logger
         do {
-            logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: slot)
+            logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: slot,
+                                format: LogFormat(name: config[Settings.logFormat]) ?? .text)
         } catch {
             writeError("paddock-worker slot=\(slot): cannot open error log: \(error)")
             return .fatalConfig
@@ -65,8 +66,10 @@ enum WorkerMain {
                 logger.critical("application \(config[Settings.app]) failed to start: \(error)")
                 return .appLoadFailed
             }
+            let accessLog = try AccessLog.make(configuration: config)
             let loop = try EventLoop(options: options(config), app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
                                      listeners: listeners, control: control)
+            loop.accessLog = accessLog
             logger.debug("worker generation=\(generation) serving")
             return loop.run()
         } catch {
