@@ -70,13 +70,22 @@ final class PasswordHasherTests: XCTestCase {
             "md5", "bcrypt", "PBKDF2:sha256:1000",
             "scrypt:32768:8", "scrypt:32768:8:1:1", "scrypt:32767:8:1",
             "scrypt:1:8:1", "scrypt:0:8:1", "scrypt:2097152:8:1",
-            "scrypt:1048576:8:1", "scrypt:32768:0:1", "scrypt:32768:8:0",
+            "scrypt:1048576:16:1", "scrypt:2048:8:1024", "scrypt:262144:32:2", "scrypt:32768:0:1", "scrypt:32768:8:0",
             "scrypt:32768:64:1", "scrypt:32768:8:17",
         ]
         let bad = whole + methods.map { $0 + tail }
         for stored in bad {
             XCTAssertFalse(hasher.verify(good.password, against: stored), stored)
         }
+    }
+
+    /// Every cost the password_scrypt_n setting allows (1024...2^20, r=8)
+    /// must be within the bounds applied to stored hashes, or a worker
+    /// configured at the top of the range would stop in init (a crash here).
+    /// Hashing at 2^20 would take seconds and 1 GiB, so only init is run.
+    func testLargestConfigurableCostIsWithinVerifyBounds() {
+        _ = PasswordHasher(scryptN: 1_048_576)
+        _ = PasswordHasher(scryptN: 1024)
     }
 
     /// Prints the cost of one default verification; not an assertion, since

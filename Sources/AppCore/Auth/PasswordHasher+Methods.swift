@@ -6,8 +6,12 @@ enum PasswordHashLimits {
     static let maxScryptN = 1 << 20
     static let maxScryptR = 32
     static let maxScryptP = 16
-    /// N*r*p, i.e. CPU cost; 8x Werkzeug's default (2^15 * 8 * 1).
-    static let maxScryptWork = 1 << 21
+    /// N*r*p, i.e. CPU cost: 32x Werkzeug's default (2^15 * 8 * 1), so the
+    /// largest configurable cost (password_scrypt_n = 2^20 with r=8) still
+    /// verifies. Memory (128*N*r bytes) is then at most 1 GiB.
+    static let maxScryptWork = 1 << 23
+    /// 128*N*r bytes of scrypt working memory.
+    static let maxScryptMemory = 1 << 30
     static let maxPBKDF2Iterations = 10_000_000
     /// Werkzeug 3.1's `DEFAULT_PBKDF2_ITERATIONS`, used by
     /// `check_password_hash` when a pbkdf2 hash omits the count.
@@ -22,7 +26,8 @@ struct ScryptParameters: Equatable {
         guard n > 1, n <= PasswordHashLimits.maxScryptN, n & (n - 1) == 0,
               (1...PasswordHashLimits.maxScryptR).contains(r),
               (1...PasswordHashLimits.maxScryptP).contains(p),
-              n * r * p <= PasswordHashLimits.maxScryptWork else { return nil }
+              n * r * p <= PasswordHashLimits.maxScryptWork,
+              128 * n * r <= PasswordHashLimits.maxScryptMemory else { return nil }
         self.n = n; self.r = r; self.p = p
     }
 
