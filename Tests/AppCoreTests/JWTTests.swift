@@ -55,6 +55,12 @@ final class JWTTests: XCTestCase {
         assertRejected(token, .expired, now: 3_372_343_545)
     }
 
+    func testTokenIssuedInTheFutureIsNotYetValid() {
+        let claims = #"{"iat":50,"jti":"j","type":"access","sub":"7","nbf":10,"exp":4000000000}"#
+        assertRejected(sign(claims), .notYetValid, now: 49)
+        XCTAssertNoThrow(try codec.verify(sign(claims), now: 50))
+    }
+
     func testIssuedTokensVerifyWithEveryClaim() throws {
         let now = 1_700_000_000
         let access = codec.issue(subject: "42", type: .access, fresh: true, now: now)

@@ -14,6 +14,8 @@ extension JWTClaims {
         let nbf = try Self.numericDate(payload, "nbf")
         guard nbf <= now else { throw .notYetValid }
         let iat = try Self.numericDate(payload, "iat")
+        // PyJWT 2.x also refuses a token issued in the future.
+        guard iat <= now else { throw .notYetValid }
 
         let sub = try Self.string(payload, "sub")
         guard let type = TokenType(rawValue: try Self.string(payload, "type")) else { throw .wrongType }
