@@ -21,10 +21,10 @@ extension Settings {
         summary: "Write the master's PID to this file (atomically); removed at exit. Empty: none."))
 
     public static let app = Setting<String>(SettingSpec(
-        key: "app", type: .choice(["echo"]), default: .string("echo"),
+        key: "app", type: .choice(["users", "echo"]), default: .string("users"),
         flags: ["--app"], section: serverSection, reload: .nextWorkers,
         summary: "The built-in application the workers run.",
-        doc: "`echo` answers /health and echoes any request on /echo as JSON (method, path, query, headers, body length and SHA-256), for testing proxies and load balancers without a database."))
+        doc: "`users` is the users/posts/auth JSON API on the database of `database_url`. `echo` answers /health and echoes any request on /echo as JSON (method, path, query, headers, body length and SHA-256), for testing proxies and load balancers without a database."))
 
     public static let workerBinary = Setting<String>(SettingSpec(
         key: "worker_binary", type: .string, default: .string(""),

@@ -1,0 +1,20 @@
+extension UsersApplication {
+    /// The whole API, one row per method and path (API.md's table).
+    static var routes: [Route<Handler>] {[
+        Route("GET", "/health", health),
+        Route("GET", "/health/ready", healthReady),
+        Route("POST", "/auth/register", register),
+        Route("POST", "/auth/login", login),
+        Route("POST", "/auth/refresh", refresh),
+        Route("GET", "/auth/me", me),
+        Route("GET", "/api/users", listUsers),
+        Route("GET", "/api/users/{id}", getUser),
+        Route("PUT", "/api/users/{id}", updateUser),
+        Route("DELETE", "/api/users/{id}", deleteUser),
+        Route("GET", "/api/users/{id}/posts", listPostsOfUser),
+        Route("POST", "/api/posts", createPost),
+        Route("GET", "/api/posts/{id}", getPost),
+        Route("PUT", "/api/posts/{id}", updatePost),
+        Route("DELETE", "/api/posts/{id}", deletePost),
+    ]}
+}

@@ -1,0 +1,61 @@
+/// Field rules. Lengths count Unicode code points, as PostgreSQL's
+/// VARCHAR(n) does, so a value that passes here always fits its column.
+enum Validation {
+    static let maxEmailLength = 255
+    static let maxNameLength = 100
+    static let minPasswordLength = 8
+    static let maxTitleLength = 200
+
+    /// Trimmed and lower-cased, so `Ann@Example.com ` and `ann@example.com` are one account.
+    static func email(_ raw: String) throws(APIError) -> String {
+        let email = trimmed(raw).lowercased()
+        guard isValidEmail(email) else { throw .badRequest("'email' is not a valid e-mail address") }
+        return email
+    }
+
+    /// `local@domain.tld`: one `@`, no spaces or control characters, a dotted domain without empty labels.
+    static func isValidEmail(_ email: String) -> Bool {
+        let scalars = email.unicodeScalars
+        guard scalars.count <= maxEmailLength,
+              !scalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else { return false }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].unicodeScalars.count <= 64 else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }) else { return false }
+        return true
+    }
+
+    static func name(_ raw: String) throws(APIError) -> String {
+        let name = trimmed(raw)
+        guard !name.isEmpty else { throw .badRequest("'name' must not be empty") }
+        guard name.unicodeScalars.count <= maxNameLength else { throw .badRequest("'name' must be at most \(maxNameLength) characters") }
+        return name
+    }
+
+    static func password(_ password: String) throws(APIError) -> String {
+        guard password.count >= minPasswordLength else {
+            throw .badRequest("'password' must be at least \(minPasswordLength) characters")
+        }
+        return password
+    }
+
+    static func title(_ raw: String) throws(APIError) -> String {
+        let title = trimmed(raw)
+        guard !title.isEmpty else { throw .badRequest("'title' must not be empty") }
+        guard title.unicodeScalars.count <= maxTitleLength else { throw .badRequest("'title' must be at most \(maxTitleLength) characters") }
+        return title
+    }
+
+    /// Content is stored as sent (its whitespace may matter) but must have some text.
+    static func content(_ raw: String) throws(APIError) -> String {
+        guard !trimmed(raw).isEmpty else { throw .badRequest("'content' must not be empty") }
+        return raw
+    }
+
+    static func trimmed(_ s: String) -> String {
+        var sub = Substring(s)
+        while let f = sub.first, f.isWhitespace { sub = sub.dropFirst() }
+        while let l = sub.last, l.isWhitespace { sub = sub.dropLast() }
+        return String(sub)
+    }
+}

@@ -1,0 +1,84 @@
+import ServerCore
+
+/// Issues and verifies HS256 tokens compatible with flask-jwt-extended 4.x
+/// (PyJWT underneath), so tokens from either server are accepted by both.
+public struct JWTCodec: Sendable {
+    private let key: [UInt8]
+    /// Access-token lifetime in seconds (flask-jwt-extended: 15 minutes).
+    public let accessLifetime: Double
+    /// Refresh-token lifetime in seconds (flask-jwt-extended: 30 days).
+    public let refreshLifetime: Double
+
+    /// `{"alg":"HS256","typ":"JWT"}`, byte for byte what PyJWT writes.
+    static let headerSegment = Digest.base64URLEncode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+
+    /// Creates a codec keyed with `secret` (`JWT_SECRET_KEY`, used as UTF-8).
+    public init(secret: String, accessLifetime: Double = 900, refreshLifetime: Double = 2_592_000) {
+        self.key = Array(secret.utf8)
+        self.accessLifetime = accessLifetime
+        self.refreshLifetime = refreshLifetime
+    }
+
+    /// A signed token for `subject`, with claims in flask-jwt-extended's
+    /// order: fresh, iat, jti, type, sub, nbf, csrf, exp. `now` is seconds
+    /// since the epoch.
+    public func issue(subject: String, type: TokenType, fresh: Bool = false, now: Int) -> String {
+        let lifetime = type == .access ? accessLifetime : refreshLifetime
+        var claims = JSONWriter(capacity: 256)
+        claims.beginObject()
+        claims.field("fresh", fresh)
+        claims.field("iat", now)
+        claims.field("jti", Self.uuid4())
+        claims.field("type", type.rawValue)
+        claims.field("sub", subject)
+        claims.field("nbf", now)
+        claims.field("csrf", Self.uuid4())
+        // Like Python's timegm(now + timedelta): whole seconds, rounded down.
+        claims.field("exp", Int((Double(now) + lifetime).rounded(.down)))
+        claims.endObject()
+        let signingInput = Self.headerSegment + "." + Digest.base64URLEncode(claims.bytes)
+        let signature = Digest.hmacSHA256(key: key, data: Array(signingInput.utf8))
+        return signingInput + "." + Digest.base64URLEncode(signature)
+    }
+
+    /// Checks `token` and returns its claims.
+    ///
+    /// Order matters: the header's `alg` must be exactly `HS256` (no `none`,
+    /// no other algorithm, no missing `alg`), then the signature is compared
+    /// in constant time before any claim is parsed, then `exp` and `nbf` are
+    /// checked against `now` with no leeway, as PyJWT does by default.
+    public func verify(_ token: String, now: Int) throws(JWTError) -> JWTClaims {
+        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count == 3 else { throw .malformed }
+        let header = try Self.decodeObject(segments[0])
+        guard case .string(let alg)? = header["alg"], alg == "HS256" else { throw .unsupportedAlgorithm }
+        guard let signature = Digest.base64URLDecode(segments[2]) else { throw .malformed }
+        let signingInput = Array(token.utf8.prefix(segments[0].utf8.count + 1 + segments[1].utf8.count))
+        let expected = Digest.hmacSHA256(key: key, data: signingInput)
+        guard Digest.constantTimeEquals(expected, signature) else { throw .badSignature }
+        return try JWTClaims(verifiedPayload: try Self.decodeObject(segments[1]), now: now)
+    }
+
+    static func decodeObject(_ segment: Substring) throws(JWTError) -> JSONValue {
+        guard let bytes = Digest.base64URLDecode(segment) else { throw .malformed }
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes) } catch { throw .malformed }
+        guard case .object = value else { throw .malformed }
+        return value
+    }
+
+    /// Random (version 4) UUID text, as Python's `str(uuid.uuid4())`.
+    static func uuid4() -> String {
+        var b = Digest.randomBytes(16)
+        b[6] = b[6] & 0x0F | 0x40
+        b[8] = b[8] & 0x3F | 0x80
+        let hex = Array(Digest.hex(b).utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (i, c) in hex.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { text.append(UInt8(ascii: "-")) }
+            text.append(c)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,141 @@
+import ServerCore
+
+/// Why the application cannot use the database's schema.
+public struct SchemaError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The versioned schema. Version 1 is exactly the schema the Flask
+/// deployment creates (API.md), so a database it made is adopted as is: when
+/// `users` and `posts` exist but `schema_migrations` does not, version 1 is
+/// recorded as the baseline instead of being run.
+///
+/// Migrations run under a lock (PostgreSQL: a session advisory lock; SQLite:
+/// `BEGIN IMMEDIATE`), so workers or `paddock migrate` runs starting together
+/// apply each one exactly once.
+public enum Migrations {
+    /// Every migration, oldest first. Append; never edit a released one.
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "create users and posts", postgres: """
+            CREATE TABLE users (
+                id            SERIAL PRIMARY KEY,
+                email         VARCHAR(255) NOT NULL UNIQUE,
+                name          VARCHAR(100) NOT NULL,
+                password_hash VARCHAR(255) NOT NULL,
+                created_at    TIMESTAMPTZ NOT NULL,
+                updated_at    TIMESTAMPTZ NOT NULL
+            );
+            CREATE TABLE posts (
+                id         SERIAL PRIMARY KEY,
+                user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                title      VARCHAR(200) NOT NULL,
+                content    TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX ix_posts_user_id ON posts (user_id);
+            """, sqlite: """
+            CREATE TABLE users (
+                id            INTEGER NOT NULL PRIMARY KEY,
+                email         VARCHAR(255) NOT NULL UNIQUE,
+                name          VARCHAR(100) NOT NULL,
+                password_hash VARCHAR(255) NOT NULL,
+                created_at    TEXT NOT NULL,
+                updated_at    TEXT NOT NULL
+            );
+            CREATE TABLE posts (
+                id         INTEGER NOT NULL PRIMARY KEY,
+                user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                title      VARCHAR(200) NOT NULL,
+                content    TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX ix_posts_user_id ON posts (user_id);
+            """),
+        // A user's posts are listed newest first; this index serves that
+        // ORDER BY and the LIMIT/OFFSET without a sort.
+        Migration(version: 2, name: "index posts by author and date",
+                  postgres: "CREATE INDEX IF NOT EXISTS ix_posts_user_id_created_at ON posts (user_id, created_at DESC, id DESC);",
+                  sqlite: "CREATE INDEX IF NOT EXISTS ix_posts_user_id_created_at ON posts (user_id, created_at DESC, id DESC);"),
+    ]
+
+    /// The newest version this build knows.
+    public static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// An arbitrary constant naming Paddock's migration lock among advisory locks.
+    static let advisoryLockKey = 7_263_110_342
+
+    static let lock = SQLStatement("migrations.lock", "SELECT pg_advisory_lock($1)")
+    static let unlock = SQLStatement("migrations.unlock", "SELECT pg_advisory_unlock($1)")
+    static let applied = SQLStatement("migrations.applied", "SELECT version FROM schema_migrations ORDER BY version")
+    static let record = SQLStatement("migrations.record",
+                                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+
+    static func tablesStatement(_ dialect: SQLDialect) -> SQLStatement {
+        switch dialect {
+        case .postgres:
+            return SQLStatement("migrations.tables", "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ($1, $2, $3)")
+        case .sqlite:
+            return SQLStatement("migrations.tables", "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($1, $2, $3)")
+        }
+    }
+
+    static func createTrackingTable(_ dialect: SQLDialect) -> String {
+        let time = dialect == .postgres ? "TIMESTAMPTZ" : "TEXT"
+        return "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at \(time) NOT NULL)"
+    }
+
+    /// Which of `users`, `posts` and `schema_migrations` exist.
+    static func existingTables(_ db: DatabaseConnection) throws -> Set<String> {
+        let rows = try db.query(tablesStatement(db.dialect), [.text("users"), .text("posts"), .text("schema_migrations")])
+        return Set(rows.compactMap { $0.text(0) })
+    }
+
+    /// The schema's state: whether the application's tables exist, and the
+    /// applied version (0 when untracked).
+    public static func status(_ db: DatabaseConnection) throws -> (tablesExist: Bool, version: Int) {
+        let tables = try existingTables(db)
+        let version = tables.contains("schema_migrations") ? (try db.query(applied, []).compactMap { $0.int(0) }.max() ?? 0) : 0
+        return (tables.contains("users") && tables.contains("posts"), version)
+    }
+
+    /// Applies every pending migration and returns what it did, one line each
+    /// ("baseline 1 ...", "applied 2 ..."). Idempotent: nothing pending, nothing done.
+    @discardableResult
+    public static func migrate(_ db: DatabaseConnection, logger: Logger) throws -> [String] {
+        if db.dialect == .postgres {
+            _ = try db.query(lock, [.int(advisoryLockKey)])
+        }
+        defer {
+            if db.dialect == .postgres {
+                do { _ = try db.query(unlock, [.int(advisoryLockKey)]) } catch {
+                    // A broken connection releases session locks itself.
+                    logger.warning("releasing the migration lock: \(error)")
+                }
+            }
+        }
+        return try db.transaction(write: true) {
+            try db.executeScript(createTrackingTable(db.dialect))
+            var done: [String] = []
+            var versions = Set(try db.query(applied, []).compactMap { $0.int(0) })
+            if versions.isEmpty {
+                let tables = try existingTables(db)
+                if tables.contains("users") && tables.contains("posts") {
+                    let base = all[0]
+                    try db.execute(record, [.int(base.version), .text(base.name + " (baseline: tables already present)"),
+                                            .text(DatabaseTimestamp.now())])
+                    versions.insert(base.version)
+                    done.append("baseline \(base.version) \(base.name): users and posts already exist")
+                }
+            }
+            for m in all where !versions.contains(m.version) {
+                try db.executeScript(m.sql(for: db.dialect))
+                try db.execute(record, [.int(m.version), .text(m.name), .text(DatabaseTimestamp.now())])
+                done.append("applied \(m.version) \(m.name)")
+            }
+            for line in done { logger.info("migration \(line)") }
+            return done
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// Every statement the handlers run, declared once, valid in both dialects.
+enum Queries {
+    static let userByID = SQLStatement("user_by_id", "SELECT \(User.columns) FROM users WHERE id = $1")
+    static let userByEmail = SQLStatement("user_by_email", "SELECT \(User.columns) FROM users WHERE email = $1")
+    static let userExists = SQLStatement("user_exists", "SELECT 1 FROM users WHERE id = $1")
+    static let countUsers = SQLStatement("count_users", "SELECT count(*) FROM users")
+    static let pageOfUsers = SQLStatement("page_of_users", "SELECT \(User.columns) FROM users ORDER BY id LIMIT $1 OFFSET $2")
+    static let insertUser = SQLStatement("insert_user", """
+        INSERT INTO users (email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+        RETURNING \(User.columns)
+        """)
+    static let updateUser = SQLStatement("update_user", """
+        UPDATE users SET email = $2, name = $3, password_hash = $4, updated_at = $5 WHERE id = $1
+        RETURNING \(User.columns)
+        """)
+    static let deleteUser = SQLStatement("delete_user", "DELETE FROM users WHERE id = $1")
+
+    static let postByID = SQLStatement("post_by_id", "SELECT \(Post.columns) FROM posts WHERE id = $1")
+    static let countPostsOfUser = SQLStatement("count_posts_of_user", "SELECT count(*) FROM posts WHERE user_id = $1")
+    static let pageOfPostsOfUser = SQLStatement("page_of_posts_of_user", """
+        SELECT \(Post.columns) FROM posts WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
+        """)
+    static let insertPost = SQLStatement("insert_post", """
+        INSERT INTO posts (user_id, title, content, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+        RETURNING \(Post.columns)
+        """)
+    static let updatePost = SQLStatement("update_post", """
+        UPDATE posts SET title = $2, content = $3, updated_at = $4 WHERE id = $1 RETURNING \(Post.columns)
+        """)
+    static let deletePost = SQLStatement("delete_post", "DELETE FROM posts WHERE id = $1")
+    /// Explicit, so deleting a user also works on a database whose foreign
+    /// key lacks ON DELETE CASCADE (or SQLite with foreign keys off).
+    static let deletePostsOfUser = SQLStatement("delete_posts_of_user", "DELETE FROM posts WHERE user_id = $1")
+}

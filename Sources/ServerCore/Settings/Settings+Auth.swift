@@ -1,0 +1,35 @@
+extension Settings {
+    static let authSection = "Authentication"
+
+    public static let jwtSecretKey = Setting<String>(SettingSpec(
+        key: "jwt_secret_key", type: .string, default: .string(""), defaultDescription: "random, per master start",
+        flags: ["--jwt-secret-key"], section: authSection, reload: .nextWorkers,
+        summary: "HS256 key that signs and verifies access and refresh tokens.",
+        doc: "Empty: the master generates a random key at start and hands it to every worker, so tokens stay valid across workers and reloads but not across restarts. Set it (the value of Flask's `JWT_SECRET_KEY`) to accept tokens issued by another deployment.",
+        secret: true))
+
+    public static let jwtAccessTokenExpires = Setting<Double>(SettingSpec(
+        key: "jwt_access_token_expires", type: .duration, default: .seconds(900), min: 1, max: 31_536_000,
+        flags: ["--jwt-access-token-expires"], section: authSection, reload: .nextWorkers,
+        summary: "Lifetime of an access token."))
+
+    public static let jwtRefreshTokenExpires = Setting<Double>(SettingSpec(
+        key: "jwt_refresh_token_expires", type: .duration, default: .seconds(2_592_000), min: 1, max: 315_360_000,
+        flags: ["--jwt-refresh-token-expires"], section: authSection, reload: .nextWorkers,
+        summary: "Lifetime of a refresh token."))
+
+    public static let passwordScryptN = Setting<Int>(SettingSpec(
+        key: "password_scrypt_n", type: .int, default: .int(32768), min: 1024, max: 1_048_576,
+        flags: ["--password-scrypt-n"], section: authSection, reload: .nextWorkers,
+        summary: "scrypt cost (N, a power of two) for new password hashes.",
+        doc: "32768 is Werkzeug's default: about 64 ms of one core and 32 MiB per hash, which bounds logins per second per core. Must be a power of two (workers refuse to start otherwise). Stored hashes keep the cost they were made with, so changing it never locks anyone out."))
+
+    public static let corsOrigins = Setting<[String]>(SettingSpec(
+        key: "cors_origins", type: .stringList, default: .list([]),
+        flags: ["--cors-origin"], section: authSection, reload: .nextWorkers,
+        summary: "Origins allowed to call the API from a browser (`https://app.example.com`); `*` allows any. Empty: no CORS headers.",
+        doc: "Preflight `OPTIONS` requests from a listed origin get 204 with the allowed methods and headers; responses to a listed origin carry `Access-Control-Allow-Origin` and `Vary: Origin`."))
+
+    static let auth: [SettingSpec] = [jwtSecretKey.spec, jwtAccessTokenExpires.spec, jwtRefreshTokenExpires.spec,
+                                      passwordScryptN.spec, corsOrigins.spec]
+}

@@ -1,0 +1,160 @@
+import Foundation
+import XCTest
+import ServerCore
+import TestSupport
+@testable import AppCore
+
+/// A response as tests look at it.
+struct TestResponse {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: [UInt8]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body parsed as JSON (fails the test when it is not JSON).
+    var json: JSONValue {
+        do { return try JSONValue.parse(body) } catch {
+            XCTFail("response body is not JSON: \(text)")
+            return .null
+        }
+    }
+
+    subscript(key: String) -> JSONValue? { json[key] }
+}
+
+extension JSONValue {
+    /// A whole number, for ids and counts.
+    var testInt: Int? {
+        if case .number(let d) = self, d == d.rounded() { return Int(d) }
+        return nil
+    }
+
+    var testArray: [JSONValue] {
+        if case .array(let a) = self { return a }
+        return []
+    }
+}
+
+/// JSON text for a flat object of strings, built with the server's own writer.
+func jsonBody(_ fields: KeyValuePairs<String, String>) -> String {
+    var w = JSONWriter()
+    w.beginObject()
+    for (k, v) in fields { w.field(k, v) }
+    w.endObject()
+    return w.string
+}
+
+/// A scratch log file per test, so tests can check what the application logged.
+func makeTestLogger() throws -> (Logger, String) {
+    let path = NSTemporaryDirectory() + "paddock-apptest-\(UUID().uuidString).log"
+    return (try Logger(path: path, level: .info, slot: 0), path)
+}
+
+/// A configuration for tests: the given database, a fixed JWT key and a low
+/// scrypt cost (the default costs ~64 ms per hash).
+func testConfiguration(databaseURL: String, scryptN: Int = 1024, corsOrigins: [String] = [],
+                       autoMigrate: String = "auto") -> Configuration {
+    var c = Configuration.defaults()
+    c.set(Settings.databaseURL.key, .string(databaseURL), from: .defaultValue)
+    c.set(Settings.passwordScryptN.key, .int(scryptN), from: .defaultValue)
+    c.set(Settings.jwtSecretKey.key, .string("test-secret-key"), from: .defaultValue)
+    c.set(Settings.corsOrigins.key, .list(corsOrigins), from: .defaultValue)
+    c.set(Settings.autoMigrate.key, .string(autoMigrate), from: .defaultValue)
+    c.set(Settings.dbConnectTimeout.key, .seconds(2), from: .defaultValue)
+    return c
+}
+
+extension UsersApplication {
+    /// Sends one request in process.
+    func send(_ method: String, _ target: String, json: String? = nil, token: String? = nil,
+              headers: [(String, String)] = []) -> TestResponse {
+        var h = headers
+        if json != nil { h.append(("Content-Type", "application/json")) }
+        if let token { h.append(("Authorization", "Bearer \(token)")) }
+        let response = handle(HTTPRequest(method: method, target: target, headers: h, body: Array((json ?? "").utf8)))
+        return TestResponse(status: response.status, headers: response.headers, body: response.body)
+    }
+}
+
+/// The API contract of API.md, run against SQLite in memory here and
+/// against a real PostgreSQL by `PostgresAPIContractTests`, which inherits
+/// every test. The tests live in `APIContractTests+<Concern>.swift`.
+class APIContractTests: XCTestCase {
+    var app: UsersApplication!
+    var logPath = ""
+
+    /// The database each test starts from, empty and migrated.
+    func databaseURL() throws -> String { "sqlite:///:memory:" }
+
+    /// Called after `start()`: subclasses on a shared database empty it here.
+    func resetDatabase() throws {}
+
+    func makeApplication(corsOrigins: [String] = [], scryptN: Int = 1024) throws -> UsersApplication {
+        let (logger, path) = try makeTestLogger()
+        logPath = path
+        let app = try UsersApplication(configuration: testConfiguration(databaseURL: try databaseURL(), scryptN: scryptN,
+                                                                        corsOrigins: corsOrigins),
+                                       logger: logger)
+        try app.start()
+        return app
+    }
+
+    override func setUpWithError() throws {
+        app = try makeApplication()
+        try resetDatabase()
+    }
+
+    override func tearDownWithError() throws {
+        app?.db.close()
+        app = nil
+        if !logPath.isEmpty { try FileManager.default.removeItem(atPath: logPath) }
+    }
+
+    var log: String { String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self) }
+
+    // MARK: helpers
+
+    @discardableResult
+    func register(_ email: String = "ann@example.com", name: String = "Ann", password: String = "password123",
+                  file: StaticString = #filePath, line: UInt = #line) -> Int {
+        let r = app.send("POST", "/auth/register", json: jsonBody(["email": email, "name": name, "password": password]))
+        XCTAssertEqual(r.status, 201, r.text, file: file, line: line)
+        return r["id"]?.testInt ?? -1
+    }
+
+    /// Logs in and returns (access, refresh).
+    func login(_ email: String = "ann@example.com", password: String = "password123",
+               file: StaticString = #filePath, line: UInt = #line) -> (access: String, refresh: String) {
+        let r = app.send("POST", "/auth/login", json: jsonBody(["email": email, "password": password]))
+        XCTAssertEqual(r.status, 200, r.text, file: file, line: line)
+        return (r["access_token"]?.stringValue ?? "", r["refresh_token"]?.stringValue ?? "")
+    }
+
+    /// Registers and logs in: (id, access token, refresh token).
+    func user(_ email: String, name: String = "User") -> (id: Int, access: String, refresh: String) {
+        let id = register(email, name: name)
+        let t = login(email)
+        return (id, t.access, t.refresh)
+    }
+
+    @discardableResult
+    func createPost(_ token: String, title: String = "Hello", content: String = "World",
+                    file: StaticString = #filePath, line: UInt = #line) -> Int {
+        let r = app.send("POST", "/api/posts", json: jsonBody(["title": title, "content": content]), token: token)
+        XCTAssertEqual(r.status, 201, r.text, file: file, line: line)
+        return r["id"]?.testInt ?? -1
+    }
+
+    /// Asserts an error response: status, JSON `error` code and a message.
+    func assertError(_ r: TestResponse, _ status: Int, _ code: String, mentioning: String? = nil,
+                     file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(r.status, status, r.text, file: file, line: line)
+        XCTAssertEqual(r["error"]?.stringValue, code, r.text, file: file, line: line)
+        XCTAssertNotNil(r["message"]?.stringValue, r.text, file: file, line: line)
+        if let mentioning {
+            XCTAssertTrue(r["message"]?.stringValue?.contains(mentioning) ?? false, "\(r.text) should mention \(mentioning)",
+                          file: file, line: line)
+        }
+    }
+}
