@@ -77,10 +77,10 @@ extension UsersApplication {
     }
 }
 
-/// The API contract of API.md, run against SQLite in memory here and
-/// against a real PostgreSQL by `PostgresAPIContractTests`, which inherits
-/// every test. The tests live in `APIContractTests+<Concern>.swift`.
-class APIContractTests: XCTestCase {
+/// The API contract of API.md as checks (`APIContractSuite+<Concern>.swift`),
+/// run on SQLite in memory by `SQLiteAPIContractTests` and on a real
+/// PostgreSQL by `PostgresAPIContractTests`.
+class APIContractSuite: XCTestCase {
     var app: UsersApplication!
     var logPath = ""
 
@@ -94,7 +94,7 @@ class APIContractTests: XCTestCase {
         let (logger, path) = try makeTestLogger()
         logPath = path
         let app = try UsersApplication(configuration: testConfiguration(databaseURL: try databaseURL(), scryptN: scryptN,
-                                                                        corsOrigins: corsOrigins),
+                                                                        corsOrigins: corsOrigins, autoMigrate: "on"),
                                        logger: logger)
         try app.start()
         return app
