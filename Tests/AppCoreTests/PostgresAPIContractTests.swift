@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import TestSupport
+@testable import AppCore
 
 /// The whole API contract again, on a real PostgreSQL: every check of
 /// `APIContractSuite`, each on a fresh database of one throwaway cluster
@@ -36,6 +37,14 @@ final class PostgresAPIContractTests: APIContractSuite {
         let name = "api_\(Self.databases)"
         try cluster.createDatabase(name)
         return cluster.url(database: name)
+    }
+
+    /// Each session gets the configured statement timeout and UTC, so
+    /// timestamps come back in one format.
+    func testSessionSettings() throws {
+        let row = try app.db.queryOne(SQLStatement("session_settings", "SELECT current_setting('statement_timeout'), current_setting('TimeZone')"), [])
+        XCTAssertEqual(row?.text(0), "10s")
+        XCTAssertEqual(row?.text(1), "UTC")
     }
 
     // The suite's checks; see `SQLiteAPIContractTests` for why they are listed.
