@@ -71,6 +71,8 @@ public final class PostgresConnection: DatabaseConnection {
                         [.text(String(statementTimeoutMilliseconds))], collect: false)
         } catch {
             drop()
+            retryAfter = Clock.monotonicNanoseconds() + retryInterval
+            lastFailure = "\(error)"
             throw error
         }
         retryAfter = nil
