@@ -69,6 +69,14 @@ final class MigrationTests: XCTestCase {
         // New rows go next to the old ones.
         let r = app.send("POST", "/auth/register", json: jsonBody(["email": "new@example.com", "name": "New", "password": "password123"]))
         XCTAssertEqual(r["id"]?.testInt, 2, r.text)
+        // Stored so that SQLAlchemy (which matches `YYYY-MM-DD HH:MM:SS.ffffff`
+        // at the start) still reads it, and text order stays time order.
+        let stored = try db.queryOne(SQLStatement("raw_created", "SELECT created_at FROM users WHERE id = 2"), [])?.text(0) ?? ""
+        let chars = Array(stored)
+        XCTAssertEqual(chars.count, 32, stored)
+        XCTAssertEqual(chars[10], " ", stored)
+        XCTAssertEqual(chars[19], ".", stored)
+        XCTAssertGreaterThan(stored, "2024-01-01 00:01:00.000000")
     }
 
     func testMissingSchemaWithAutoMigrateOffNamesTheCommand() throws {
