@@ -8,7 +8,6 @@ import ServerCore
 public final class UsersApplication: Application {
     typealias Handler = (UsersApplication) -> (RouteRequest) throws -> HTTPResponse
 
-    let configuration: Configuration
     let logger: Logger
     let db: DatabaseConnection
     let tokens: JWTCodec
@@ -25,9 +24,8 @@ public final class UsersApplication: Application {
     public init(configuration: Configuration, logger: Logger) throws {
         let n = configuration[Settings.passwordScryptN]
         guard n > 1, n & (n - 1) == 0 else {
-            throw SchemaError(description: "password_scrypt_n must be a power of two, got \(n)")
+            throw SettingError(key: Settings.passwordScryptN.key, message: "must be a power of two, got \(n)")
         }
-        self.configuration = configuration
         self.logger = logger
         db = try Database.connection(for: configuration, logger: logger)
         autoMigrate = try Database.autoMigrates(configuration)

@@ -76,7 +76,7 @@ public final class PostgresConnection: DatabaseConnection {
             throw error
         }
         retryAfter = nil
-        logger.info("database connected")
+        logger.info("database connected: \(DatabaseLocation.postgres(uri: uri).redacted)")
     }
 
     /// Records a failed attempt and when the next may start: after
