@@ -135,25 +135,35 @@ public final class PostgresCluster: @unchecked Sendable {
         return try Self.runCapturing(path, arguments)
     }
 
-    /// Runs a program with output to a temporary file (a pipe would be held
-    /// open by the server that `pg_ctl start` leaves running) and fails on a non-zero exit.
+    /// Runs a program with its output in a temporary file and fails on a
+    /// non-zero exit. Spawned with the Posix layer, not Foundation's Process:
+    /// the server that `pg_ctl start` leaves running would inherit whatever
+    /// Foundation uses to notice the child's exit and keep it from ever firing.
     private static func runCapturing(_ path: String, _ arguments: [String]) throws -> String {
         let outPath = NSTemporaryDirectory() + "paddock-pg-cmd-" + UUID().uuidString
-        FileManager.default.createFile(atPath: outPath, contents: nil)
         defer { unlinkQuietly(outPath) }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let p = Foundation.Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
+        let out = try Files.open(outPath, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600)
+        let null: FileDescriptor
+        do { null = try Files.open("/dev/null", flags: O_RDONLY | O_CLOEXEC) } catch {
+            if let e = out.closeAfterFailure() { throw e }
+            throw error
+        }
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let pid: Int32
+        do {
+            pid = try Posix.Process.spawn(path: path, arguments: [path] + arguments, environment: environment,
+                                          fds: [(null, 0), (out, 1), (out, 2)], newProcessGroup: false)
+        } catch {
+            _ = out.closeAfterFailure()
+            _ = null.closeAfterFailure()
+            throw error
+        }
         try out.close()
+        try null.close()
+        let status = try Posix.Process.wait(for: pid)
         let text = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw PostgresClusterError(description: "\(path) \(arguments.joined(separator: " ")) exited with \(p.terminationStatus): \(text)")
+        guard status == .exited(0) else {
+            throw PostgresClusterError(description: "\(path) \(arguments.joined(separator: " ")) ended with \(status): \(text)")
         }
         return text
     }

@@ -18,8 +18,8 @@ final class DatabaseTimestampTests: XCTestCase {
     }
 
     func testStoredFormIsFixedWidth() {
-        XCTAssertEqual(DatabaseTimestamp.format(seconds: 1_704_067_260, microseconds: 5), "2024-01-01T00:01:00.000005+00:00")
+        XCTAssertEqual(DatabaseTimestamp.format(seconds: 1_704_067_260, microseconds: 5), "2024-01-01 00:01:00.000005+00:00")
         let now = DatabaseTimestamp.now()
-        XCTAssertEqual(now.count, "2024-01-01T00:01:00.000000+00:00".count, now)
+        XCTAssertEqual(now.count, "2024-01-01 00:01:00.000000+00:00".count, now)
     }
 }

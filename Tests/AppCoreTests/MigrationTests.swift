@@ -46,9 +46,12 @@ final class MigrationTests: XCTestCase {
                 content TEXT NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL,
                 PRIMARY KEY (id), FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE);
             CREATE INDEX ix_posts_user_id ON posts (user_id);
-            INSERT INTO users VALUES (1, 'old@example.com', 'Old', 'pbkdf2:sha256:1$x$y', '2024-01-01 00:01:00.000000', '2024-01-01 00:01:00.250000');
-            INSERT INTO posts VALUES (1, 1, 'Old post', 'Text', '2024-01-02 03:04:05.000000', '2024-01-02 03:04:05.000000');
             """)
+        // A password hash made by Werkzeug, as the Flask stack stored it.
+        let vector = try XCTUnwrap(CompatVectors.passwords.first { $0.valid && $0.password == "password123" })
+        try flask.execute(SQLStatement("flask_user", "INSERT INTO users VALUES (1, $1, 'Old', $2, '2024-01-01 00:01:00.000000', '2024-01-01 00:01:00.250000')"),
+                          [.text("old@example.com"), .text(vector.hash)])
+        try flask.executeScript("INSERT INTO posts VALUES (1, 1, 'Old post', 'Text', '2024-01-02 03:04:05.000000', '2024-01-02 03:04:05.000000')")
         flask.close()
 
         let (logger, _) = try makeTestLogger()
@@ -64,11 +67,21 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(user.status, 200, user.text)
         XCTAssertEqual(user["created_at"]?.stringValue, "2024-01-01T00:01:00+00:00")
         XCTAssertEqual(user["updated_at"]?.stringValue, "2024-01-01T00:01:00.250000+00:00")
+        let login = app.send("POST", "/auth/login", json: jsonBody(["email": "old@example.com", "password": "password123"]))
+        XCTAssertEqual(login.status, 200, login.text)
         let posts = app.send("GET", "/api/users/1/posts")
         XCTAssertEqual(posts["posts"]?.testArray.first?["created_at"]?.stringValue, "2024-01-02T03:04:05+00:00")
         // New rows go next to the old ones.
         let r = app.send("POST", "/auth/register", json: jsonBody(["email": "new@example.com", "name": "New", "password": "password123"]))
         XCTAssertEqual(r["id"]?.testInt, 2, r.text)
+        // Stored so that SQLAlchemy (which matches `YYYY-MM-DD HH:MM:SS.ffffff`
+        // at the start) still reads it, and text order stays time order.
+        let stored = try db.queryOne(SQLStatement("raw_created", "SELECT created_at FROM users WHERE id = 2"), [])?.text(0) ?? ""
+        let chars = Array(stored)
+        XCTAssertEqual(chars.count, 32, stored)
+        XCTAssertEqual(chars[10], " ", stored)
+        XCTAssertEqual(chars[19], ".", stored)
+        XCTAssertGreaterThan(stored, "2024-01-01 00:01:00.000000")
     }
 
     func testMissingSchemaWithAutoMigrateOffNamesTheCommand() throws {

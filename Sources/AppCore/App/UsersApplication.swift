@@ -8,7 +8,6 @@ import ServerCore
 public final class UsersApplication: Application {
     typealias Handler = (UsersApplication) -> (RouteRequest) throws -> HTTPResponse
 
-    let configuration: Configuration
     let logger: Logger
     let db: DatabaseConnection
     let tokens: JWTCodec
@@ -25,9 +24,8 @@ public final class UsersApplication: Application {
     public init(configuration: Configuration, logger: Logger) throws {
         let n = configuration[Settings.passwordScryptN]
         guard n > 1, n & (n - 1) == 0 else {
-            throw SchemaError(description: "password_scrypt_n must be a power of two, got \(n)")
+            throw SettingError(key: Settings.passwordScryptN.key, message: "must be a power of two, got \(n)")
         }
-        self.configuration = configuration
         self.logger = logger
         db = try Database.connection(for: configuration, logger: logger)
         autoMigrate = try Database.autoMigrates(configuration)
@@ -62,13 +60,15 @@ public final class UsersApplication: Application {
         }
     }
 
+    /// `SELECT 1` on the worker's connection (reconnecting, throttled, when it is down).
     public func isReady() -> (ready: Bool, detail: String) {
         let ok = db.ping()
         noteDatabase(up: ok, cause: ok ? nil : "SELECT 1 failed")
         return (ok, ok ? "ok" : "database unavailable")
     }
 
-    /// Idle time: reconnect a dropped connection so the next request does not pay for it.
+    /// Called when the worker is idle: reconnects a dropped connection so the
+    /// next request does not pay for it.
     public func tick() {
         if let pg = db as? PostgresConnection, !pg.isConnected {
             do {
@@ -80,6 +80,8 @@ public final class UsersApplication: Application {
         }
     }
 
+    /// Routes one request; never throws and never exposes internals: every
+    /// failure becomes a JSON error, unexpected ones logged with their cause.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         var response = route(request)
         cors.decorate(&response, origin: request.headers["Origin"])
@@ -104,7 +106,8 @@ public final class UsersApplication: Application {
         case .matched(let handler, let parameters):
             do {
                 let response = try handler(self)(RouteRequest(request: request, parameters: parameters))
-                noteDatabase(up: true, cause: nil)
+                // Only a database answer proves the outage over (/health succeeds without one).
+                if databaseDown && db.ping() { noteDatabase(up: true, cause: nil) }
                 return response
             } catch {
                 return failure(error, request)

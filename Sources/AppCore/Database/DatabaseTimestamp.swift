@@ -3,10 +3,12 @@ import ServerCore
 
 /// Timestamps as the database stores them and as the API prints them.
 ///
-/// Stored: ISO 8601 text in UTC with microseconds, `2024-01-01T00:01:00.123456+00:00`
-/// (TIMESTAMPTZ in PostgreSQL, TEXT in SQLite, where the fixed width keeps
-/// text order equal to time order). Printed like Python's `isoformat()`:
-/// the fraction only when it is not zero.
+/// Stored: RFC 3339 text in UTC with microseconds, `2024-01-01 00:01:00.123456+00:00`
+/// (TIMESTAMPTZ in PostgreSQL, TEXT in SQLite). On SQLite the fixed width
+/// keeps text order equal to time order, and the space separator keeps it
+/// in order with, and readable by, SQLAlchemy's `2024-01-01 00:01:00.123456`
+/// rows of a database the Flask stack created. Printed like Python's
+/// `isoformat()`: `T` separator, the fraction only when it is not zero.
 public enum DatabaseTimestamp {
     /// The current time, for `created_at`/`updated_at`.
     public static func now() -> String {
@@ -17,7 +19,7 @@ public enum DatabaseTimestamp {
     /// `seconds` since the epoch as stored text.
     public static func format(seconds: Int64, microseconds: Int) -> String {
         let c = Timestamp.civil(fromEpochSeconds: seconds)
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(microseconds, 6))+00:00"
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(microseconds, 6))+00:00"
     }
 
     /// Any stored form (this type's, PostgreSQL's `2024-01-01 00:01:00.12+00`,

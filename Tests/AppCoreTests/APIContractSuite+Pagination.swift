@@ -1,8 +1,8 @@
 import XCTest
 @testable import AppCore
 
-extension APIContractTests {
-    func testUsersPagination() {
+extension APIContractSuite {
+    func checkUsersPagination() {
         let ids = (1...5).map { register("u\($0)@example.com") }
         let first = app.send("GET", "/api/users")
         XCTAssertEqual(first.status, 200)
@@ -30,14 +30,14 @@ extension APIContractTests {
         XCTAssertEqual(app.send("GET", "/api/users?per_page=3")["pages"]?.testInt, 2)
     }
 
-    func testPaginationRejectsBadNumbers() {
+    func checkPaginationRejectsBadNumbers() {
         for query in ["page=0", "page=-1", "page=abc", "page=1.5", "per_page=0", "per_page=x", "page=", "per_page=99999999999999999999"] {
             assertError(app.send("GET", "/api/users?\(query)"), 400, "bad_request")
             assertError(app.send("GET", "/api/users/1/posts?\(query)"), 400, "bad_request")
         }
     }
 
-    func testPostsPagination() {
+    func checkPostsPagination() {
         let ann = user("ann@example.com")
         let ids = (1...7).map { createPost(ann.access, title: "P\($0)") }
         let r = app.send("GET", "/api/users/\(ann.id)/posts?page=2&per_page=3")
@@ -50,7 +50,7 @@ extension APIContractTests {
         XCTAssertEqual(app.send("GET", "/api/users/\(ann.id)/posts?page=9")["posts"]?.testArray.count, 0)
     }
 
-    func testEmptyUserList() {
+    func checkEmptyUserList() {
         let r = app.send("GET", "/api/users")
         XCTAssertEqual(r.json, .object(["users": .array([]), "total": .number(0), "page": .number(1),
                                         "per_page": .number(20), "pages": .number(0)]))

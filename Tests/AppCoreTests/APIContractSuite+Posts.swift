@@ -1,8 +1,8 @@
 import XCTest
 @testable import AppCore
 
-extension APIContractTests {
-    func testCreateAndGetPost() {
+extension APIContractSuite {
+    func checkCreateAndGetPost() {
         let ann = user("ann@example.com")
         let r = app.send("POST", "/api/posts", json: jsonBody(["title": "Hello", "content": "World"]), token: ann.access)
         XCTAssertEqual(r.status, 201, r.text)
@@ -17,7 +17,7 @@ extension APIContractTests {
         assertError(app.send("GET", "/api/posts/\(id + 1000)"), 404, "not_found")
     }
 
-    func testCreatePostErrors() {
+    func checkCreatePostErrors() {
         let ann = user("ann@example.com")
         assertError(app.send("POST", "/api/posts", json: jsonBody(["title": "t", "content": "c"])), 401, "unauthorized")
         assertError(app.send("POST", "/api/posts", json: jsonBody(["title": "t", "content": "c"]), token: ann.refresh), 401, "unauthorized")
@@ -31,7 +31,7 @@ extension APIContractTests {
         XCTAssertEqual(app.send("POST", "/api/posts", json: jsonBody(["title": String(repeating: "x", count: 200), "content": "c"]), token: ann.access).status, 201)
     }
 
-    func testUpdatePost() {
+    func checkUpdatePost() {
         let ann = user("ann@example.com")
         let bob = user("bob@example.com")
         let id = createPost(ann.access)
@@ -51,7 +51,7 @@ extension APIContractTests {
         XCTAssertEqual(app.send("GET", "/api/posts/\(id)")["title"]?.stringValue, "New title")
     }
 
-    func testDeletePost() {
+    func checkDeletePost() {
         let ann = user("ann@example.com")
         let bob = user("bob@example.com")
         let id = createPost(ann.access)
@@ -65,7 +65,7 @@ extension APIContractTests {
         assertError(app.send("DELETE", "/api/posts/\(id)", token: ann.access), 404, "not_found")
     }
 
-    func testUserPostsNewestFirst() {
+    func checkUserPostsNewestFirst() {
         let ann = user("ann@example.com")
         let bob = user("bob@example.com")
         let ids = (1...3).map { createPost(ann.access, title: "Post \($0)") }

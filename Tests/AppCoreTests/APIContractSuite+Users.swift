@@ -1,8 +1,8 @@
 import XCTest
 @testable import AppCore
 
-extension APIContractTests {
-    func testGetUser() {
+extension APIContractSuite {
+    func checkGetUser() {
         let id = register()
         let r = app.send("GET", "/api/users/\(id)")
         XCTAssertEqual(r.status, 200, r.text)
@@ -12,7 +12,7 @@ extension APIContractTests {
         assertError(app.send("GET", "/api/users/-1"), 404, "not_found")
     }
 
-    func testUpdateOwnUser() {
+    func checkUpdateOwnUser() {
         let ann = user("ann@example.com", name: "Ann")
         let before = app.send("GET", "/api/users/\(ann.id)")
         let r = app.send("PUT", "/api/users/\(ann.id)", json: jsonBody(["name": "Annie", "email": "annie@example.com"]), token: ann.access)
@@ -31,7 +31,7 @@ extension APIContractTests {
         XCTAssertEqual(app.send("PUT", "/api/users/\(ann.id)", json: "{}", token: ann.access).status, 200)
     }
 
-    func testUpdateUserErrors() {
+    func checkUpdateUserErrors() {
         let ann = user("ann@example.com")
         let bob = user("bob@example.com")
         assertError(app.send("PUT", "/api/users/\(ann.id)", json: jsonBody(["name": "X"])), 401, "unauthorized")
@@ -48,7 +48,7 @@ extension APIContractTests {
         XCTAssertEqual(app.send("GET", "/api/users/\(bob.id)")["name"]?.stringValue, "User")
     }
 
-    func testDeleteUserDeletesPosts() {
+    func checkDeleteUserDeletesPosts() {
         let ann = user("ann@example.com")
         let bob = user("bob@example.com")
         let post = createPost(ann.access)
