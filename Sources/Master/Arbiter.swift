@@ -255,7 +255,12 @@ final class Arbiter {
         var buf = [UInt8](repeating: 0, count: 64)
         while true {
             let r: IOResult<Int>
-            do { r = try buf.withUnsafeMutableBytes { try fd.read(into: $0) } } catch {
+            do { r = try buf.withUnsafeMutableBytes { try fd.read(into: $0) } } catch let e as SystemError where e.errno == .ECONNRESET {
+                // A worker that exits with a command still unread resets the
+                // socket: the same as end-of-file here; reaping reports why.
+                closeControl(pid)
+                return
+            } catch {
                 logger.warning("control socket of pid=\(pid): \(error)")
                 closeControl(pid)
                 return

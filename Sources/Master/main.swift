@@ -10,6 +10,10 @@ enum MasterMain {
 
     static func run(_ arguments: [String]) -> Int32 {
         let environment = Environment.current()
+        if let command = arguments.dropFirst().first, applicationCommands.contains(command) {
+            // The worker binary parses these itself: they take options of their own.
+            return delegate(arguments, workerBinarySetting: environment[Settings.workerBinary.spec.environmentVariable] ?? "")
+        }
         let loaded: LoadedConfiguration
         do {
             loaded = try ConfigLoader.load(arguments: Array(arguments.dropFirst()), environment: environment)
@@ -37,16 +41,20 @@ enum MasterMain {
         case .run:
             break
         }
-        let config = loaded.configuration
+        var config = loaded.configuration
         if let command = loaded.positional.first {
-            guard applicationCommands.contains(command) else {
-                writeError("paddock: unknown command \"\(command)\" (commands: \(applicationCommands.sorted().joined(separator: ", ")))\n")
-                return WorkerExitCode.fatalConfig.rawValue
-            }
-            return delegate(arguments, config: config)
+            writeError("paddock: unknown command \"\(command)\" (commands: \(applicationCommands.sorted().joined(separator: ", ")))\n")
+            return WorkerExitCode.fatalConfig.rawValue
+        }
+        if config[Settings.app] == "users" && config[Settings.jwtSecretKey].isEmpty {
+            // One secret for every worker, so a token from one is valid on all.
+            config.set(Settings.jwtSecretKey.key, .string(Digest.hex(Digest.randomBytes(32))), from: .defaultValue)
+            generatedSecret = true
         }
         return serve(config, arguments: Array(arguments.dropFirst()))
     }
+
+    nonisolated(unsafe) static var generatedSecret = false
 
     static func serve(_ config: Configuration, arguments: [String]) -> Int32 {
         let logger: Logger
@@ -56,6 +64,9 @@ enum MasterMain {
         } catch {
             writeError("paddock: cannot open error log: \(error)\n")
             return 1
+        }
+        if generatedSecret {
+            logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key or PADDOCK_JWT_SECRET_KEY)")
         }
         var addresses: [SocketAddress] = []
         for text in config[Settings.bind] {
@@ -97,9 +108,9 @@ enum MasterMain {
     }
 
     /// Runs an application command (`migrate`, `seed`) in the worker binary.
-    static func delegate(_ arguments: [String], config: Configuration) -> Int32 {
+    static func delegate(_ arguments: [String], workerBinarySetting: String) -> Int32 {
         do {
-            let worker = try Spawner.locateWorker(setting: config[Settings.workerBinary])
+            let worker = try Spawner.locateWorker(setting: workerBinarySetting)
             try Process.exec(path: worker, arguments: ["paddock-worker"] + arguments.dropFirst(), environment: Spawner.inheritedEnvironment())
         } catch {
             writeError("paddock: \(error)\n")

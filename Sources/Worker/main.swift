@@ -1,3 +1,4 @@
+import AppCore
 import Glibc
 import Posix
 import ServerCore
@@ -115,6 +116,7 @@ enum Applications {
     static func make(config: Configuration, logger: Logger) throws -> Application {
         switch config[Settings.app] {
         case "echo": return EchoApplication()
+        case "users": return try UsersApplication(configuration: config, logger: logger)
         default: throw ApplicationError(message: "unknown application \"\(config[Settings.app])\"")
         }
     }
@@ -127,9 +129,70 @@ struct ApplicationError: Error, CustomStringConvertible {
 
 /// `paddock migrate`, `paddock seed`: run here because they need the application.
 enum ApplicationCommands {
+    static let usage = """
+    usage: paddock migrate [settings...]
+           paddock seed [--users N] [--posts-per-user N] [--force] [settings...]
+    """
+
     static func run(_ arguments: [String]) -> Int32 {
-        WorkerMain.writeError("paddock-worker: unknown command \"\(arguments.first ?? "")\"; this binary is started by paddock")
-        return WorkerExitCode.fatalConfig.rawValue
+        guard let command = arguments.first, command == "migrate" || command == "seed" else {
+            WorkerMain.writeError("paddock-worker: unknown command \"\(arguments.first ?? "")\"; this binary is started by paddock\n\(usage)")
+            return WorkerExitCode.fatalConfig.rawValue
+        }
+        var rest = Array(arguments.dropFirst())
+        var users = 1000, postsPerUser = 10, force = false
+        if command == "seed" {
+            var kept: [String] = []
+            var i = 0
+            while i < rest.count {
+                let a = rest[i]
+                func value() -> Int? { i + 1 < rest.count ? Int(rest[i + 1]) : nil }
+                switch a {
+                case "--users", "--posts-per-user":
+                    guard let v = value(), v >= 0 else {
+                        WorkerMain.writeError("paddock seed: \(a) needs a non-negative number\n\(usage)")
+                        return WorkerExitCode.fatalConfig.rawValue
+                    }
+                    if a == "--users" { users = v } else { postsPerUser = v }
+                    i += 2
+                case "--force":
+                    force = true
+                    i += 1
+                default:
+                    kept.append(a)
+                    i += 1
+                }
+            }
+            rest = kept
+        }
+        let loaded: LoadedConfiguration
+        do { loaded = try ConfigLoader.load(arguments: rest, environment: Environment.current()) } catch {
+            WorkerMain.writeError("paddock \(command): \(error)")
+            return WorkerExitCode.fatalConfig.rawValue
+        }
+        if loaded.action == .help {
+            WorkerMain.writeError(usage)
+            return 0
+        }
+        let config = loaded.configuration
+        let logger: Logger
+        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil) } catch {
+            WorkerMain.writeError("\(error)")
+            return 1
+        }
+        do {
+            if command == "migrate" {
+                try AppCommands.migrate(configuration: config, logger: logger)
+            } else {
+                try AppCommands.seed(configuration: config, users: users, postsPerUser: postsPerUser, force: force) { line in
+                    WorkerMain.writeError(line)
+                }
+            }
+            return 0
+        } catch {
+            logger.critical("\(command) failed: \(error)")
+            return 1
+        }
     }
 }
 
