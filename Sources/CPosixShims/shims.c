@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 
 int paddock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) { return accept4(fd, addr, len, flags); }
@@ -47,6 +48,17 @@ int paddock_sigignore(int sig) {
     sa.sa_handler = SIG_IGN;
     return sigaction(sig, &sa, NULL);
 }
+
+int paddock_sigmask(int how, const int *sigs, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, sigs[i]);
+    int err = pthread_sigmask(how, &set, NULL);
+    if (err) { errno = err; return -1; }
+    return 0;
+}
+int paddock_sig_block(void) { return SIG_BLOCK; }
+int paddock_sig_unblock(void) { return SIG_UNBLOCK; }
 
 int paddock_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                   const int *srcFds, const int *dstFds, int count, int newProcessGroup) {

@@ -38,11 +38,20 @@ final class Arbiter {
     static let handledSignals = [Signal.TERM, Signal.INT, Signal.QUIT, Signal.HUP, Signal.USR1, Signal.USR2,
                                  Signal.WINCH, Signal.TTIN, Signal.TTOU, Signal.CHLD]
 
+    /// Workers handed over by the previous image on USR2, adopted at start.
+    private let inherited: UpgradeState?
+    /// This program's path, read at start: after a deploy replaced the file,
+    /// USR2 executes what is at this path now.
+    private let executablePath: String
+
     init(config: Configuration, logger: Logger, listeners: [Listener], workerBinary: String, pidFile: PidFile?,
-         notifier: SystemdNotifier, arguments: [String], environment: [String: String]) throws {
+         notifier: SystemdNotifier, arguments: [String], environment: [String: String],
+         inherited: UpgradeState? = nil, executablePath: String) throws {
         self.notifier = notifier
         self.arguments = arguments
         self.environment = environment
+        self.inherited = inherited
+        self.executablePath = executablePath
         self.config = config
         self.logger = logger
         self.listeners = listeners
@@ -50,9 +59,25 @@ final class Arbiter {
         supervisor = Supervisor(policy: Arbiter.policy(from: config))
         spawner = Spawner(workerBinary: workerBinary, listeners: listeners, baseEnvironment: Spawner.inheritedEnvironment())
         signals = try SignalPipe(signals: Arbiter.handledSignals)
-        (scoreboard, scoreboardFD) = try Scoreboard.create()
-        configFDs[1] = try Arbiter.makeConfigFD(config)
-        configs[1] = config
+        // A previous image blocked these before exec; handlers are in place now.
+        try Signal.unblock(Arbiter.handledSignals)
+        if let inherited {
+            scoreboardFD = FileDescriptor(rawValue: inherited.scoreboard)
+            try scoreboardFD.setCloseOnExec(true)
+            scoreboard = try Scoreboard(fd: scoreboardFD)
+            latestGeneration = inherited.generation + 1
+            for w in inherited.workers {
+                let control = FileDescriptor(rawValue: w.control)
+                try control.setCloseOnExec(true)
+                try control.setNonBlocking()
+                controls[w.pid] = control
+                entryByPid[w.pid] = w.entry
+            }
+        } else {
+            (scoreboard, scoreboardFD) = try Scoreboard.create()
+        }
+        configFDs[latestGeneration] = try Arbiter.makeConfigFD(config)
+        configs[latestGeneration] = config
     }
 
     /// The supervisor's tunables from the settings.
@@ -83,7 +108,15 @@ final class Arbiter {
             }
         }
         logger.info("paddock master pid=\(Process.id) listening on \(listeners.map { $0.address.description }.joined(separator: ", ")) with \(config[Settings.workers]) workers")
-        perform(supervisor.start(now: Clock.monotonicNanoseconds()))
+        if let inherited {
+            let now = Clock.monotonicNanoseconds()
+            perform(supervisor.adopt(inherited.workers.map { ($0.pid, $0.slot, $0.generation) }, now: now))
+            logger.info("upgraded in place: pid \(Process.id) kept; replacing \(inherited.workers.count) workers with generation \(latestGeneration)")
+            notify("MAINPID=\(Process.id)")
+            perform(supervisor.reload(policy: Arbiter.policy(from: config), generation: latestGeneration, now: now))
+        } else {
+            perform(supervisor.start(now: Clock.monotonicNanoseconds()))
+        }
         while exitCode == nil {
             do { try pass() } catch {
                 // A failing system call in the loop itself (poll, waitpid) is
@@ -166,6 +199,7 @@ final class Arbiter {
             return
         }
         guard delayedStopAt == nil, case .running = supervisor.phase else { return }
+        if pending.contains(Signal.USR2) { upgrade(); return }
         if pending.contains(Signal.HUP) { reload() }
         if pending.contains(Signal.USR1) { reopenLogs() }
         if pending.contains(Signal.WINCH) {
@@ -233,6 +267,45 @@ final class Arbiter {
         guard rotated else { return }
         do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
         for pid in controls.keys.sorted() { send(.reopenLogs, to: pid) }
+    }
+
+    /// USR2: replace this master's program image in place (same PID, so
+    /// systemd keeps tracking it), handing over listeners, scoreboard and
+    /// workers; the new image adopts the workers and replaces them one slot at
+    /// a time. If the exec fails, this image keeps running unchanged.
+    private func upgrade() {
+        logger.info("received SIGUSR2: re-executing \(executablePath) in place")
+        notify("RELOADING=1\nMONOTONIC_USEC=\(Clock.monotonicNanoseconds() / 1000)")
+        var state = UpgradeState()
+        state.listeners = listeners.map { $0.fd.rawValue }
+        state.scoreboard = scoreboardFD.rawValue
+        state.generation = latestGeneration
+        if MasterMain.generatedSecret { state.secret = config[Settings.jwtSecretKey] }
+        for pid in controls.keys.sorted() {
+            guard let w = supervisor.workers[pid], w.state == .ready || w.state == .booting, let entry = entryByPid[pid] else { continue }
+            state.workers.append(.init(pid: pid, slot: w.slot, generation: w.generation, entry: entry, control: controls[pid]!.rawValue))
+        }
+        let inheritedFDs = state.listeners + [state.scoreboard] + state.workers.map(\.control)
+        var stateFD: FileDescriptor?
+        do {
+            let fd = try Files.memfd(name: "paddock-upgrade")
+            stateFD = fd
+            try fd.writeAll(state.serialized())
+            for n in inheritedFDs + [fd.rawValue] { try FileDescriptor(rawValue: n).setCloseOnExec(false) }
+            var env = environment.filter { !WorkerContract.masterOnlyVariables.contains($0.key) || $0.key == "NOTIFY_SOCKET" }
+            env[UpgradeState.variable] = "\(fd.rawValue)"
+            // Signals stay pending across exec until the new image has its handlers.
+            try Signal.block(Arbiter.handledSignals)
+            try Process.exec(path: executablePath, arguments: [executablePath] + arguments, environment: env.map { "\($0.key)=\($0.value)" })
+        } catch {
+            logger.error("upgrade failed, the running master continues: \(error)")
+            do { try Signal.unblock(Arbiter.handledSignals) } catch { logger.error("\(error)") }
+            for n in inheritedFDs {
+                do { try FileDescriptor(rawValue: n).setCloseOnExec(true) } catch { logger.error("\(error)") }
+            }
+            if let e = stateFD?.closeAfterFailure() { logger.debug("\(e)") }
+            notify("READY=1\nSTATUS=upgrade failed")
+        }
     }
 
     private func reopenLogs() {

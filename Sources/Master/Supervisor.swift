@@ -306,6 +306,22 @@ public struct Supervisor {
         return tick(now: now)
     }
 
+    /// After an in-place upgrade (USR2): the new master image takes over the
+    /// workers the old one ran. They count as ready; `generation` is the
+    /// newest of theirs. The shell follows with `reload` to replace them.
+    public mutating func adopt(_ adopted: [(pid: Int32, slot: Int, generation: Int)], now: UInt64) -> [Action] {
+        var actions: [Action] = []
+        for a in adopted {
+            var w = Worker(pid: a.pid, slot: a.slot, generation: a.generation, state: .ready, spawnedAt: now)
+            w.readyAt = now
+            workers[a.pid] = w
+            generation = max(generation, a.generation)
+            actions.append(.log(.info, "adopted worker slot=\(a.slot) pid=\(a.pid) generation=\(a.generation)"))
+        }
+        announcedReady = true
+        return actions
+    }
+
     /// TTIN / TTOU: one worker more or fewer (never below one).
     public mutating func scale(by delta: Int, now: UInt64) -> [Action] {
         guard phase == .running else { return [] }

@@ -46,17 +46,35 @@ enum MasterMain {
             writeError("paddock: unknown command \"\(command)\" (commands: \(applicationCommands.sorted().joined(separator: ", ")))\n")
             return WorkerExitCode.fatalConfig.rawValue
         }
-        if config[Settings.app] == "users" && config[Settings.jwtSecretKey].isEmpty {
+        let inherited: UpgradeState?
+        do { inherited = try UpgradeState.inherited(environment: environment) } catch {
+            writeError("paddock: cannot take over from the previous master: \(error)")
+            return 1
+        }
+        if config[Settings.app] == "users" && config[Settings.jwtSecretKey].isEmpty, let state = inherited, !state.secret.isEmpty {
+            // An in-place upgrade keeps the secret the previous image generated.
+            config.set(Settings.jwtSecretKey.key, .string(state.secret), from: .defaultValue)
+            generatedSecret = true
+        } else if config[Settings.app] == "users" && config[Settings.jwtSecretKey].isEmpty {
             // One secret for every worker, so a token from one is valid on all.
             config.set(Settings.jwtSecretKey.key, .string(Digest.hex(Digest.randomBytes(32))), from: .defaultValue)
             generatedSecret = true
         }
-        return serve(config, arguments: Array(arguments.dropFirst()))
+        return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited)
     }
 
     nonisolated(unsafe) static var generatedSecret = false
 
-    static func serve(_ config: Configuration, arguments: [String]) -> Int32 {
+    static func serve(_ config: Configuration, arguments: [String], inherited: UpgradeState?) -> Int32 {
+        let executablePath: String
+        do {
+            // If the binary was replaced since we started, the link reads "PATH (deleted)": PATH is the new one.
+            let p = try Process.executablePath()
+            executablePath = p.hasSuffix(" (deleted)") ? String(p.dropLast(10)) : p
+        } catch {
+            writeError("paddock: \(error)")
+            return 1
+        }
         let logger: Logger
         do {
             logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil,
@@ -84,11 +102,22 @@ enum MasterMain {
                 return 1
             }
             var listeners: [Listener]
-            let environment = Environment.current()
+            var environment = Environment.current()
+            environment[UpgradeState.variable] = nil
             do {
-                listeners = try SocketActivation.inheritedListeners(environment: environment)
+                if let inherited {
+                    // USR2: the previous image's sockets, already bound and listening.
+                    listeners = try inherited.listeners.map { n in
+                        let fd = FileDescriptor(rawValue: n)
+                        try fd.setCloseOnExec(true)
+                        guard let address = try Socket.localAddress(fd) else { throw SystemError("getsockname", .ENOTSOCK, context: "fd \(n)") }
+                        return Listener(address: address, fd: fd)
+                    }
+                } else {
+                    listeners = try SocketActivation.inheritedListeners(environment: environment)
+                }
                 // With socket activation, `bind` adds addresses only when it was set explicitly.
-                if listeners.isEmpty || config.source(of: Settings.bind.key) != .defaultValue {
+                if inherited == nil && (listeners.isEmpty || config.source(of: Settings.bind.key) != .defaultValue) {
                     listeners += try Listeners.bind(addresses, backlog: Int32(config[Settings.backlog]), reusePort: config[Settings.reusePort])
                 }
             } catch {
@@ -99,7 +128,8 @@ enum MasterMain {
             let arbiter = try Arbiter(config: config, logger: logger, listeners: listeners, workerBinary: workerBinary,
                                       pidFile: pidfile.isEmpty ? nil : PidFile(path: pidfile),
                                       notifier: SystemdNotifier(environment: environment),
-                                      arguments: arguments, environment: environment)
+                                      arguments: arguments, environment: environment,
+                                      inherited: inherited, executablePath: executablePath)
             return arbiter.run()
         } catch {
             logger.critical("startup failed: \(error)")

@@ -119,7 +119,10 @@ public enum Process {
 
     /// Resident set size of `pid` in bytes, from /proc/PID/statm; nil if gone.
     public static func residentBytes(of pid: Int32) -> Int? {
-        guard let text = try? Files.readText("/proc/\(pid)/statm") else { return nil }
+        let text: String
+        do { text = try Files.readText("/proc/\(pid)/statm") } catch {
+            return nil // the process is gone (ENOENT): no size to report
+        }
         let parts = text.split(separator: " ")
         guard parts.count > 1, let pages = Int(parts[1]) else { return nil }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -32,6 +32,17 @@ public enum Signal {
         }
     }
 
+    /// Blocks `signals` (they stay pending); the mask survives `execve(2)`.
+    /// The C function is `pthread_sigmask(3)`.
+    public static func block(_ signals: [Int32]) throws {
+        _ = try syscall("pthread_sigmask", context: "SIG_BLOCK") { paddock_sigmask(paddock_sig_block(), signals, Int32(signals.count)) }
+    }
+
+    /// Unblocks `signals`; pending ones are delivered at once.
+    public static func unblock(_ signals: [Int32]) throws {
+        _ = try syscall("pthread_sigmask", context: "SIG_UNBLOCK") { paddock_sigmask(paddock_sig_unblock(), signals, Int32(signals.count)) }
+    }
+
     /// Ignores SIGPIPE so that writes to a closed peer return EPIPE.
     public static func ignorePipe() throws {
         _ = try syscall("sigaction", context: "SIGPIPE") { paddock_sigignore(SIGPIPE) }

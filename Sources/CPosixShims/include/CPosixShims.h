@@ -34,6 +34,12 @@ int paddock_sigdefault(int sig);
 /// Ignores `sig` (SIGPIPE).
 int paddock_sigignore(int sig);
 
+/// Blocks (how = SIG_BLOCK) or unblocks (SIG_UNBLOCK) the given signals for
+/// the calling thread. The mask survives execve(2).
+int paddock_sigmask(int how, const int *sigs, int count);
+int paddock_sig_block(void);
+int paddock_sig_unblock(void);
+
 /// Spawns `path` with `argv`/`envp`. `srcFds[i]` appears in the child as
 /// `dstFds[i]`; every other fd >= 3 is closed in the child; the signal mask is
 /// emptied and every signal reset to default. When `newProcessGroup` is set
