@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <time.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -59,6 +61,16 @@ int paddock_sigmask(int how, const int *sigs, int count) {
 }
 int paddock_sig_block(void) { return SIG_BLOCK; }
 int paddock_sig_unblock(void) { return SIG_UNBLOCK; }
+
+int paddock_listen_queue(int fd, unsigned int *queued, unsigned int *limit) {
+    struct tcp_info info;
+    socklen_t len = sizeof info;
+    memset(&info, 0, sizeof info);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return -1;
+    *queued = info.tcpi_unacked;
+    *limit = info.tcpi_sacked;
+    return 0;
+}
 
 int paddock_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                   const int *srcFds, const int *dstFds, int count, int newProcessGroup) {

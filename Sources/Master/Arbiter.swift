@@ -107,6 +107,11 @@ final class Arbiter {
                 return 1
             }
         }
+        let header = scoreboard.header
+        header.masterPid = UInt64(Process.id)
+        header.generation = UInt64(latestGeneration)
+        header.targetWorkers = UInt64(config[Settings.workers])
+        if header.startedAt == 0 { header.startedAt = UInt64(Clock.realtime().seconds) }
         logger.info("paddock master pid=\(Process.id) listening on \(listeners.map { $0.address.description }.joined(separator: ", ")) with \(config[Settings.workers]) workers")
         if let inherited {
             let now = Clock.monotonicNanoseconds()
@@ -138,10 +143,7 @@ final class Arbiter {
         // 1. Reap children.
         while let (pid, status) = try Process.reapAny() {
             closeControl(pid)
-            if let entry = entryByPid.removeValue(forKey: pid) {
-                scoreboard.slot(entry).state = .empty
-                scoreboard.slot(entry).connections = 0
-            }
+            if let entry = entryByPid.removeValue(forKey: pid) { retireEntry(entry) }
             perform(supervisor.exited(pid: pid, status: status, now: Clock.monotonicNanoseconds()))
         }
         // 2. Signals, by priority.
@@ -158,6 +160,22 @@ final class Arbiter {
         rotateLogsIfNeeded()
         // 4. Deadlines and worker count.
         perform(supervisor.tick(now: Clock.monotonicNanoseconds(), samples: readScoreboard()))
+        scoreboard.header.targetWorkers = UInt64(supervisor.policy.workers)
+        scoreboard.header.generation = UInt64(supervisor.generation)
+    }
+
+    /// Folds an exited worker's counters into the totals and frees its entry,
+    /// inside the header's sequence so readers see the counts once, not 0 or 2 times.
+    private func retireEntry(_ entry: Int) {
+        let header = scoreboard.header
+        let e = scoreboard.slot(entry)
+        header.sequence &+= 1
+        header.retired.add(e.counters)
+        e.counters.clear()
+        e.state = .empty
+        e.connections = 0
+        e.listening = false
+        header.sequence &+= 1
     }
 
     /// The scoreboard entries of live workers, for timeouts and recycling.
@@ -278,6 +296,7 @@ final class Arbiter {
         notify("RELOADING=1\nMONOTONIC_USEC=\(Clock.monotonicNanoseconds() / 1000)")
         var state = UpgradeState()
         state.listeners = listeners.map { $0.fd.rawValue }
+        state.adminListeners = listeners.filter(\.isAdmin).count
         state.scoreboard = scoreboardFD.rawValue
         state.generation = latestGeneration
         if MasterMain.generatedSecret { state.secret = config[Settings.jwtSecretKey] }
@@ -374,7 +393,7 @@ final class Arbiter {
                     continue
                 }
                 // Claim the entry before the worker runs so it never sees stale data.
-                scoreboard.slot(entry).reset(pid: 0, generation: Int32(generation), now: now)
+                scoreboard.slot(entry).reset(pid: 0, generation: Int32(generation), now: now, slot: slot)
                 do {
                     guard let configFD = configFDs[generation] else {
                         throw SystemError("memfd_create", .EBADF, context: "no configuration for generation \(generation)")
@@ -401,6 +420,8 @@ final class Arbiter {
                 notify("READY=1\nSTATUS=\(supervisor.readyCount) of \(config[Settings.workers]) workers ready\nMAINPID=\(Process.id)")
             case .exit(let code):
                 exitCode = code
+            case .countRestart(let reason):
+                scoreboard.header.countRestart(reason)
             case .abort(let pid):
                 do { try Process.kill(pid, Signal.ABRT) } catch { logger.error("\(error)") }
             case .rolloutFinished(let generation, let succeeded):

@@ -6,6 +6,8 @@ import ServerCore
 struct Listener {
     let address: SocketAddress
     let fd: FileDescriptor
+    /// Serves only the admin endpoints (`admin_bind`).
+    var isAdmin = false
 }
 
 enum Listeners {

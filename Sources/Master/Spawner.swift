@@ -47,6 +47,7 @@ struct Spawner {
                 "\(WorkerContract.generationVariable)=\(generation)",
                 "\(WorkerContract.listenerCountVariable)=\(n)",
                 "\(WorkerContract.scoreboardIndexVariable)=\(scoreboardIndex)",
+                "\(WorkerContract.adminListenerCountVariable)=\(listeners.filter(\.isAdmin).count)",
             ]
             let pid = try Process.spawn(path: workerBinary, arguments: ["paddock-worker", "serve"], environment: env,
                                         fds: fds, newProcessGroup: true)

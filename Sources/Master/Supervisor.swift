@@ -110,6 +110,8 @@ public struct Supervisor {
         /// A reload's rollout ended: every slot runs `generation`, or it was
         /// stopped because new workers failed to boot (`succeeded == false`).
         case rolloutFinished(generation: Int, succeeded: Bool)
+        /// A worker is replaced, for /metrics.
+        case countRestart(RestartReason)
     }
 
     public private(set) var policy: Policy
@@ -212,6 +214,7 @@ public struct Supervisor {
         }
         let expected = w.state == .draining || w.state == .quitting
         if w.state == .aborting {
+            actions.append(.countRestart(.timeout))
             actions.append(.log(.error, "worker slot=\(w.slot) pid=\(pid) killed after timeout (\(status)); respawning"))
         } else if expected && !w.killed {
             actions.append(.log(.info, "worker exited slot=\(w.slot) pid=\(pid) (\(status))"))
@@ -223,6 +226,7 @@ public struct Supervisor {
         } else if w.state == .booting {
             actions += recordBootFailure(slot: w.slot, now: now, why: "exited during boot (\(Self.describe(status)))")
         } else {
+            actions.append(.countRestart(.crash))
             actions.append(.log(.error, "worker died slot=\(w.slot) pid=\(pid) (\(Self.describe(status))); respawning"))
         }
         if case .stopping = phase {
@@ -472,7 +476,8 @@ public struct Supervisor {
     private mutating func beginReplacement(slot: Int, old: Int32, reason: ReplacementReason, generation g: Int) -> [Action] {
         replacement = Replacement(slot: slot, old: old, new: nil, reason: reason, generation: g)
         spawnPending.insert(slot)
-        return [.log(.info, "replacing worker slot=\(slot) pid=\(old) (\(reason)): starting its successor first"),
+        let counted: RestartReason = reason == .rollout ? .reload : reason == .maxRequests ? .maxRequests : .maxMemory
+        return [.countRestart(counted), .log(.info, "replacing worker slot=\(slot) pid=\(old) (\(reason)): starting its successor first"),
                 .spawn(slot: slot, generation: g)]
     }
 
@@ -525,7 +530,7 @@ public struct Supervisor {
         failures[slot] = n
         let delay = backoff(failures: n)
         respawnAt[slot] = now + delay
-        return [.log(.error, "worker slot=\(slot) failed to boot (\(why)); attempt \(n), retrying in \(Self.format(delay))")]
+        return [.countRestart(.bootFailure), .log(.error, "worker slot=\(slot) failed to boot (\(why)); attempt \(n), retrying in \(Self.format(delay))")]
     }
 
     /// base * 2^(n-1), capped.

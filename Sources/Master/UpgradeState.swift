@@ -17,6 +17,8 @@ struct UpgradeState: Equatable {
     static let variable = "PADDOCK_UPGRADE_FD"
 
     var listeners: [Int32] = []
+    /// How many of `listeners`, from the end, are admin listeners.
+    var adminListeners = 0
     var scoreboard: Int32 = -1
     var generation = 1
     var workers: [AdoptedWorker] = []
@@ -24,7 +26,7 @@ struct UpgradeState: Equatable {
     var secret = ""
 
     func serialized() -> String {
-        var out = "listeners=\(listeners.map(String.init).joined(separator: ","))\n"
+        var out = "listeners=\(listeners.map(String.init).joined(separator: ","))\nadmin=\(adminListeners)\n"
         out += "scoreboard=\(scoreboard)\ngeneration=\(generation)\nsecret=\(secret)\n"
         for w in workers { out += "worker=\(w.pid),\(w.slot),\(w.generation),\(w.entry),\(w.control)\n" }
         return out
@@ -39,6 +41,7 @@ struct UpgradeState: Equatable {
             let value = String(kv[1])
             switch kv[0] {
             case "listeners": listeners = value.isEmpty ? [] : value.split(separator: ",").compactMap { Int32($0) }
+            case "admin": guard let v = Int(value) else { return nil }; adminListeners = v
             case "scoreboard": guard let v = Int32(value) else { return nil }; scoreboard = v
             case "generation": guard let v = Int(value) else { return nil }; generation = v
             case "secret": secret = value

@@ -120,6 +120,24 @@ enum MasterMain {
                 if inherited == nil && (listeners.isEmpty || config.source(of: Settings.bind.key) != .defaultValue) {
                     listeners += try Listeners.bind(addresses, backlog: Int32(config[Settings.backlog]), reusePort: config[Settings.reusePort])
                 }
+                // Admin listeners go last: workers know them by count from the end.
+                if inherited == nil {
+                    var admin: [SocketAddress] = []
+                    for text in config[Settings.adminBind] {
+                        guard let a = SocketAddress(bind: text) else {
+                            logger.critical("invalid admin_bind address \"\(text)\"")
+                            return WorkerExitCode.fatalConfig.rawValue
+                        }
+                        admin.append(a)
+                    }
+                    listeners += try Listeners.bind(admin, backlog: Int32(config[Settings.backlog]), reusePort: false).map {
+                        var l = $0
+                        l.isAdmin = true
+                        return l
+                    }
+                } else if let n = inherited?.adminListeners, n > 0 {
+                    for i in (listeners.count - n)..<listeners.count { listeners[i].isAdmin = true }
+                }
             } catch {
                 logger.critical("cannot listen: \(error)")
                 return 1

@@ -170,6 +170,14 @@ public enum Socket {
         if sent == -1 { throw SystemError("sendto", .current, context: path) }
     }
 
+    /// Connections waiting in a listening TCP socket's accept queue, and its
+    /// limit. The C function is `getsockopt(2)` TCP_INFO.
+    public static func listenQueue(_ fd: FileDescriptor) throws -> (queued: Int, limit: Int) {
+        var q: UInt32 = 0, l: UInt32 = 0
+        _ = try syscall("getsockopt", context: "TCP_INFO fd=\(fd.rawValue)") { paddock_listen_queue(fd.rawValue, &q, &l) }
+        return (Int(q), Int(l))
+    }
+
     /// Bytes waiting in a listening socket's accept queue is not exposed per
     /// socket; this returns the number of unread bytes on a connected socket.
     /// The C function is `ioctl(2)` FIONREAD.

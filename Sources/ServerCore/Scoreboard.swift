@@ -27,10 +27,14 @@ public enum WorkerActivity: UInt8, Sendable, CustomStringConvertible {
 /// stores of them are single instructions on the platforms Paddock runs on,
 /// so a reader sees either the old or the new value of a field.
 public struct Scoreboard: @unchecked Sendable {
-    public static let slotSize = 256
-    public static let maxSlots = 1024
+    public static let slotSize = 1024
+    public static let maxSlots = 512
+    /// The master's own area before the slots (restart counters, totals of
+    /// retired workers).
+    public static let headerSize = 4096
     static let textOffset = 64
-    static let textCapacity = slotSize - textOffset - 1
+    static let textCapacity = 255
+    static let countersOffset = 320
 
     public let mapping: SharedMapping
     public let slots: Int
@@ -38,24 +42,27 @@ public struct Scoreboard: @unchecked Sendable {
     /// Creates the memfd and maps it (master).
     public static func create(slots: Int = Scoreboard.maxSlots) throws -> (Scoreboard, FileDescriptor) {
         let fd = try Files.memfd(name: "paddock-scoreboard")
-        try fd.truncate(to: slots * slotSize)
+        try fd.truncate(to: headerSize + slots * slotSize)
         return (try Scoreboard(fd: fd, slots: slots), fd)
     }
 
     /// Maps an existing scoreboard (worker, or master after re-exec).
     public init(fd: FileDescriptor, slots: Int? = nil) throws {
-        let count = try slots ?? (fd.size() / Scoreboard.slotSize)
+        let count = try slots ?? ((fd.size() - Scoreboard.headerSize) / Scoreboard.slotSize)
         self.slots = count
-        mapping = try SharedMapping(fd: fd, size: count * Scoreboard.slotSize)
+        mapping = try SharedMapping(fd: fd, size: Scoreboard.headerSize + count * Scoreboard.slotSize)
     }
 
     @inline(__always) func base(_ slot: Int) -> UnsafeMutableRawPointer {
         precondition(slot >= 0 && slot < slots, "scoreboard slot \(slot) out of range")
-        return mapping.base + slot * Scoreboard.slotSize
+        return mapping.base + Scoreboard.headerSize + slot * Scoreboard.slotSize
     }
 
     /// One worker's view of its own slot.
     public func slot(_ index: Int) -> ScoreboardSlot { ScoreboardSlot(base: base(index)) }
+
+    /// The master's area.
+    public var header: ScoreboardHeader { ScoreboardHeader(base: mapping.base) }
 }
 
 /// Accessors for one slot's fields.
@@ -74,7 +81,13 @@ public struct ScoreboardSlot: @unchecked Sendable {
         static let requests = 40      // UInt64
         static let connections = 48   // UInt64
         static let rss = 56           // UInt64 bytes
+        static let slot = 12          // Int32, the worker's slot number
     }
+
+    /// The worker's request counters.
+    public var counters: RequestCounters { RequestCounters(base: base + Scoreboard.countersOffset) }
+
+    public var slotNumber: Int32 { get { load(Offset.slot, Int32.self) } nonmutating set { store(Offset.slot, newValue) } }
 
     @inline(__always) func load<T>(_ off: Int, _: T.Type) -> T { base.load(fromByteOffset: off, as: T.self) }
     @inline(__always) func store<T>(_ off: Int, _ v: T) { base.storeBytes(of: v, toByteOffset: off, as: T.self) }
@@ -131,8 +144,9 @@ public struct ScoreboardSlot: @unchecked Sendable {
     }
 
     /// Clears the slot for a new worker.
-    public func reset(pid: Int32, generation: Int32, now: UInt64) {
+    public func reset(pid: Int32, generation: Int32, now: UInt64, slot: Int = 0) {
         base.initializeMemory(as: UInt8.self, repeating: 0, count: Scoreboard.slotSize)
+        slotNumber = Int32(slot)
         self.pid = pid
         self.generation = generation
         bootTime = now

@@ -18,6 +18,8 @@ public enum WorkerContract {
     /// The worker's scoreboard entry. Not the slot: while a slot's worker is
     /// replaced, the old and the new one both live and each needs its own entry.
     public static let scoreboardIndexVariable = "PADDOCK_WORKER_SCOREBOARD_INDEX"
+    /// How many of the listeners, counted from the last, are admin listeners.
+    public static let adminListenerCountVariable = "PADDOCK_WORKER_ADMIN_LISTENERS"
 
     public static func controlFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) }
     public static func configFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) + 1 }

@@ -19,6 +19,8 @@ final class Connection {
 
     let fd: FileDescriptor
     let remoteAddress: String
+    /// Accepted on an admin listener: only the admin endpoints answer.
+    var isAdmin = false
     var parser: HTTP1Parser
     var input: [UInt8]
     var inputStart = 0

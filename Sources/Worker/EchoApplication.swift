@@ -9,6 +9,10 @@ final class EchoApplication: Application {
     static let maxSleepMs = 600_000
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if request.path == "/health/ready" {
+            // No database: ready whenever the worker serves (the worker answers 503 while draining).
+            return .json(200, #"{"status":"ready"}"#)
+        }
         guard request.path == "/echo" else {
             return .json(404, #"{"error":"not_found","message":"no such route"}"#)
         }

@@ -15,6 +15,8 @@ final class EventLoop {
         var writeTimeout: UInt64       // ns
         var maxConnections: Int
         var workers: Int
+        /// The last this-many listeners are admin listeners.
+        var adminListeners: Int = 0
         var quickStopGrace: UInt64 = 2_000_000_000
         var lingerTime: UInt64 = 2_000_000_000
     }
@@ -28,6 +30,7 @@ final class EventLoop {
     let logger: Logger
     /// The access log, when `accesslog` is set.
     var accessLog: AccessLog?
+    let admin: AdminEndpoints
     let slot: Int
     let scoreboard: Scoreboard
     let me: ScoreboardSlot
@@ -66,6 +69,11 @@ final class EventLoop {
         epoll = try Epoll()
         signals = try SignalPipe(signals: [Signal.TERM, Signal.INT, Signal.QUIT, Signal.USR1])
         events = .allocate(capacity: Int(eventCapacity))
+        var publicListeners: [(address: String, fd: FileDescriptor)] = []
+        for l in listeners.prefix(listeners.count - options.adminListeners) {
+            publicListeners.append(((try Socket.localAddress(l))?.description ?? "fd \(l.rawValue)", l))
+        }
+        admin = AdminEndpoints(scoreboard: scoreboard, listeners: publicListeners)
         // Check timeouts often enough for the shortest one, but never spin.
         let shortest: UInt64 = [options.headerTimeout, options.bodyTimeout, options.keepalive].filter { $0 > 0 }.min() ?? 1_000_000_000
         sweepInterval = max(10_000_000, min(250_000_000, shortest / 4))
@@ -171,12 +179,13 @@ final class EventLoop {
             return
         }
         guard case .done(let (fd, peer)) = result else { return }
-        register(fd: fd, peer: peer)
+        register(fd: fd, peer: peer, admin: listenerIndex >= listeners.count - options.adminListeners)
         rebalance()
     }
 
-    private func register(fd: FileDescriptor, peer: SocketAddress?) {
+    private func register(fd: FileDescriptor, peer: SocketAddress?, admin: Bool = false) {
         let c = Connection(fd: fd, remoteAddress: peer?.host ?? "", limits: options.limits, initialBuffer: 4096)
+        c.isAdmin = admin
         do {
             if peer?.family != AF_UNIX { try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
             try epoll.add(fd, events: Epoll.readable | Epoll.peerClosed, data: UInt64(UInt32(bitPattern: fd.rawValue)))
@@ -356,7 +365,10 @@ final class EventLoop {
         me.state = .handling
         me.setCurrentRequest(method: request.method, path: request.path)
         var response: HTTPResponse
-        if request.path == "/health" && (request.method == "GET" || request.method == "HEAD") {
+        let isRead = request.method == "GET" || request.method == "HEAD"
+        if c.isAdmin {
+            response = adminResponse(request, isRead: isRead, now: start)
+        } else if request.path == "/health" && isRead {
             // Liveness of this worker: answered in every application, no I/O.
             response = HTTPResponse(status: 200, headers: EventLoop.jsonHeaders, body: EventLoop.healthBody)
         } else if request.path == "/health/ready" && (request.method == "GET" || request.method == "HEAD") && (draining || unready) {
@@ -365,6 +377,10 @@ final class EventLoop {
             response = app.handle(request)
         }
         me.requestStart = 0
+        if !c.isAdmin {
+            me.counters.record(route: RequestCounters.RouteClass.of(path: request.path), status: response.status,
+                               nanoseconds: Clock.monotonicNanoseconds() - start)
+        }
         if let accessLog {
             let id = accessLog.requestID(for: request)
             response.headers.set("X-Request-ID", id)
@@ -385,6 +401,27 @@ final class EventLoop {
     }
 
     static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
+
+    /// The admin listener: health, readiness, /status and /metrics only.
+    private func adminResponse(_ request: HTTPRequest, isRead: Bool, now: UInt64) -> HTTPResponse {
+        guard isRead else { return .json(405, #"{"error":"method_not_allowed","message":"admin endpoints are read-only"}"#, headers: [("Allow", "GET, HEAD")]) }
+        switch request.path {
+        case "/health": return HTTPResponse(status: 200, headers: EventLoop.jsonHeaders, body: EventLoop.healthBody)
+        case "/health/ready":
+            if draining || unready {
+                return .json(503, #"{"status":"unavailable","error":"service_unavailable","message":"server is shutting down"}"#)
+            }
+            let (ok, detail) = app.isReady()
+            var w = JSONWriter()
+            w.beginObject()
+            if ok { w.field("status", "ready") } else { w.field("status", "unavailable"); w.field("error", "service_unavailable"); w.field("message", detail) }
+            w.endObject()
+            return HTTPResponse(status: ok ? 200 : 503, headers: EventLoop.jsonHeaders, body: w.bytes)
+        case "/status": return admin.status(now: now)
+        case "/metrics": return admin.metrics()
+        default: return .json(404, #"{"error":"not_found","message":"admin endpoints: /health, /health/ready, /status, /metrics"}"#)
+        }
+    }
 
     /// Answers a framing error and closes: nothing after a bad request on
     /// this connection is ever processed.
@@ -555,7 +592,7 @@ final class EventLoop {
                 acceptLoop: while accepted < options.maxConnections {
                     do {
                         guard case .done(let (fd, peer)) = try Socket.acceptWithPeer(listeners[i]) else { break acceptLoop }
-                        register(fd: fd, peer: peer)
+                        register(fd: fd, peer: peer, admin: i >= listeners.count - options.adminListeners)
                         accepted += 1
                     } catch {
                         logger.debug("accept while draining: \(error)")

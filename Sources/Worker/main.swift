@@ -68,7 +68,9 @@ enum WorkerMain {
                 return .appLoadFailed
             }
             let accessLog = try AccessLog.make(configuration: config)
-            let loop = try EventLoop(options: options(config), app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
+            var opts = options(config)
+            opts.adminListeners = env[WorkerContract.adminListenerCountVariable].flatMap(Int.init) ?? 0
+            let loop = try EventLoop(options: opts, app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
                                      listeners: listeners, control: control)
             loop.accessLog = accessLog
             logger.debug("worker generation=\(generation) serving")

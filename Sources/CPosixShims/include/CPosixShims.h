@@ -40,6 +40,10 @@ int paddock_sigmask(int how, const int *sigs, int count);
 int paddock_sig_block(void);
 int paddock_sig_unblock(void);
 
+/// For a listening TCP socket: connections waiting in the accept queue and
+/// the queue's limit (TCP_INFO's tcpi_unacked / tcpi_sacked). -1 on error.
+int paddock_listen_queue(int fd, unsigned int *queued, unsigned int *limit);
+
 /// Spawns `path` with `argv`/`envp`. `srcFds[i]` appears in the child as
 /// `dstFds[i]`; every other fd >= 3 is closed in the child; the signal mask is
 /// emptied and every signal reset to default. When `newProcessGroup` is set

@@ -31,5 +31,11 @@ extension Settings {
         flags: ["--worker-binary"], section: serverSection, reload: .nextWorkers,
         summary: "Path of the paddock-worker executable. Empty: next to the paddock binary."))
 
-    static let server: [SettingSpec] = [bind.spec, backlog.spec, pidfile.spec, app.spec, workerBinary.spec]
+    public static let adminBind = Setting<[String]>(SettingSpec(
+        key: "admin_bind", type: .stringList, default: .list([]),
+        flags: ["--admin-bind"], section: serverSection, reload: .restart,
+        summary: "Addresses of the admin listener (/status, /metrics, /health, /health/ready); empty: none.",
+        doc: "Served by the workers like the public listeners, but only the admin endpoints answer there, and they never answer on the public listeners. Keep it on loopback or a private network: /status shows what every worker is doing."))
+
+    static let server: [SettingSpec] = [bind.spec, backlog.spec, pidfile.spec, app.spec, workerBinary.spec, adminBind.spec]
 }

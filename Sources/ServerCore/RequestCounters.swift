@@ -1,0 +1,113 @@
+/// Request counters in shared memory: by route class and status class, and
+/// a latency histogram. Each worker has its own block (only it writes); the
+/// master keeps a block with the totals of workers that exited, so figures
+/// add up across restarts.
+public struct RequestCounters: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+
+    public enum RouteClass: Int, CaseIterable, Sendable {
+        case health = 0, auth, api, other
+        public var label: String {
+            switch self {
+            case .health: return "health"
+            case .auth: return "auth"
+            case .api: return "api"
+            case .other: return "other"
+            }
+        }
+
+        /// Classifies a request path without allocating.
+        @inline(__always)
+        public static func of(path: String) -> RouteClass {
+            var it = path.utf8.makeIterator()
+            guard it.next() == UInt8(ascii: "/") else { return .other }
+            switch (it.next(), it.next(), it.next()) {
+            case (UInt8(ascii: "h"), UInt8(ascii: "e"), UInt8(ascii: "a")): return path.hasPrefix("/health") ? .health : .other
+            case (UInt8(ascii: "a"), UInt8(ascii: "u"), UInt8(ascii: "t")): return path.hasPrefix("/auth/") ? .auth : .other
+            case (UInt8(ascii: "a"), UInt8(ascii: "p"), UInt8(ascii: "i")): return path.hasPrefix("/api/") ? .api : .other
+            default: return .other
+            }
+        }
+    }
+
+    /// Status classes 1xx..5xx.
+    public static let statusClasses = 5
+    /// Histogram upper bounds in seconds; the last bucket is +Inf.
+    public static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let bucketNanoseconds: [UInt64] = bucketBounds.map { UInt64($0 * 1e9) }
+    public static var bucketCount: Int { bucketBounds.count + 1 }
+
+    static let cells = RouteClass.allCases.count * statusClasses
+    // Layout (UInt64 each): cells, then buckets, then the latency sum in ns.
+    static var bucketsOffset: Int { cells * 8 }
+    static var sumOffset: Int { bucketsOffset + bucketCount * 8 }
+    /// Bytes a block takes.
+    public static var size: Int { sumOffset + 8 }
+
+    @inline(__always) func word(_ index: Int) -> UnsafeMutablePointer<UInt64> {
+        (base + index * 8).assumingMemoryBound(to: UInt64.self)
+    }
+
+    /// Counts one answered request.
+    @inline(__always)
+    public func record(route: RouteClass, status: Int, nanoseconds: UInt64) {
+        let cls = min(max(status / 100, 1), 5) - 1
+        word(route.rawValue * RequestCounters.statusClasses + cls).pointee &+= 1
+        var b = 0
+        let bounds = RequestCounters.bucketNanoseconds
+        while b < bounds.count && nanoseconds > bounds[b] { b += 1 }
+        word(RequestCounters.cells + b).pointee &+= 1
+        word(RequestCounters.cells + RequestCounters.bucketCount).pointee &+= nanoseconds
+    }
+
+    public func count(route: RouteClass, statusClass: Int) -> UInt64 { word(route.rawValue * RequestCounters.statusClasses + statusClass - 1).pointee }
+    /// Requests in histogram bucket `b` alone (not cumulative).
+    public func bucket(_ b: Int) -> UInt64 { word(RequestCounters.cells + b).pointee }
+    public var latencySumNanoseconds: UInt64 { word(RequestCounters.cells + RequestCounters.bucketCount).pointee }
+    public var total: UInt64 { (0..<RequestCounters.cells).reduce(0) { $0 &+ word($1).pointee } }
+
+    /// Adds `other` into this block (the master folding in an exited worker).
+    public func add(_ other: RequestCounters) {
+        for i in 0..<(RequestCounters.size / 8) { word(i).pointee &+= other.word(i).pointee }
+    }
+
+    public func clear() { base.initializeMemory(as: UInt8.self, repeating: 0, count: RequestCounters.size) }
+}
+
+/// Why the master replaced a worker; counted in the scoreboard header.
+public enum RestartReason: Int, CaseIterable, Sendable {
+    case crash = 0, timeout, bootFailure, maxRequests, maxMemory, reload
+    public var label: String {
+        switch self {
+        case .crash: return "crash"
+        case .timeout: return "timeout"
+        case .bootFailure: return "boot_failure"
+        case .maxRequests: return "max_requests"
+        case .maxMemory: return "max_memory"
+        case .reload: return "reload"
+        }
+    }
+}
+
+/// The master's area of the scoreboard. Only the master writes it.
+/// `sequence` is odd while the master folds an exited worker's counters into
+/// the totals; readers retry so they never count a request twice or lose it.
+public struct ScoreboardHeader: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+
+    @inline(__always) func word(_ offset: Int) -> UnsafeMutablePointer<UInt64> {
+        (base + offset).assumingMemoryBound(to: UInt64.self)
+    }
+
+    public var sequence: UInt64 { get { word(0).pointee } nonmutating set { word(0).pointee = newValue } }
+    public var masterPid: UInt64 { get { word(8).pointee } nonmutating set { word(8).pointee = newValue } }
+    public var generation: UInt64 { get { word(16).pointee } nonmutating set { word(16).pointee = newValue } }
+    public var targetWorkers: UInt64 { get { word(24).pointee } nonmutating set { word(24).pointee = newValue } }
+    public var startedAt: UInt64 { get { word(32).pointee } nonmutating set { word(32).pointee = newValue } }
+
+    public func restarts(_ r: RestartReason) -> UInt64 { word(64 + r.rawValue * 8).pointee }
+    public func countRestart(_ r: RestartReason) { word(64 + r.rawValue * 8).pointee &+= 1 }
+
+    /// Totals of workers that have exited.
+    public var retired: RequestCounters { RequestCounters(base: base + 256) }
+}
