@@ -10,7 +10,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-3}"
 duration="${2:-10s}"
 "$root/scripts/install-deps" --bench >&2
-swift build -c release --package-path "$root" >&2
+swift build -c release --static-swift-stdlib --package-path "$root" >&2
 bin="$root/.build/release"
 work="$(mktemp -d /tmp/paddock-bench.XXXXXX)"
 pport=18080; nport=18081
