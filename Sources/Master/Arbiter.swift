@@ -28,6 +28,10 @@ final class Arbiter {
     /// TERM with shutdown_delay: readiness already answers 503; the stop begins at this time.
     private var delayedStopAt: UInt64?
     private var nextRotationCheck: UInt64 = 0
+    /// Half of systemd's WATCHDOG_USEC, when the watchdog is on.
+    private var watchdogInterval: UInt64?
+    private var nextWatchdog: UInt64 = 0
+    private var nextStatus: UInt64 = 0
     private var controls: [Int32: FileDescriptor] = [:]
     /// Scoreboard entry of each live worker; entries are reused lowest first.
     private var entryByPid: [Int32: Int] = [:]
@@ -43,15 +47,22 @@ final class Arbiter {
     /// This program's path, read at start: after a deploy replaced the file,
     /// USR2 executes what is at this path now.
     private let executablePath: String
+    /// The workers' user, when the master runs as root with `user` set.
+    private let ownership: Ownership?
 
     init(config: Configuration, logger: Logger, listeners: [Listener], workerBinary: String, pidFile: PidFile?,
          notifier: SystemdNotifier, arguments: [String], environment: [String: String],
-         inherited: UpgradeState? = nil, executablePath: String) throws {
+         inherited: UpgradeState? = nil, executablePath: String, ownership: Ownership? = nil) throws {
+        self.ownership = ownership
         self.notifier = notifier
         self.arguments = arguments
         self.environment = environment
         self.inherited = inherited
         self.executablePath = executablePath
+        if let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0,
+           environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == Process.id }) ?? true {
+            watchdogInterval = usec * 1000 / 2
+        }
         self.config = config
         self.logger = logger
         self.listeners = listeners
@@ -158,6 +169,7 @@ final class Arbiter {
             readControl(pid)
         }
         rotateLogsIfNeeded()
+        keepSystemdInformed()
         // 4. Deadlines and worker count.
         perform(supervisor.tick(now: Clock.monotonicNanoseconds(), samples: readScoreboard()))
         scoreboard.header.targetWorkers = UInt64(supervisor.policy.workers)
@@ -265,6 +277,24 @@ final class Arbiter {
         perform(supervisor.reload(policy: Arbiter.policy(from: new), generation: latestGeneration, now: now))
     }
 
+    /// WATCHDOG=1 every half watchdog interval while this loop runs (a hung
+    /// master stops pinging and systemd restarts it), and a STATUS= line with
+    /// workers and requests every few seconds.
+    private func keepSystemdInformed() {
+        guard notifier.isEnabled else { return }
+        let now = Clock.monotonicNanoseconds()
+        if let interval = watchdogInterval, now >= nextWatchdog {
+            nextWatchdog = now + interval
+            notify("WATCHDOG=1")
+        }
+        if now >= nextStatus {
+            nextStatus = now + 5_000_000_000
+            var requests: UInt64 = scoreboard.header.retired.total
+            for entry in entryByPid.values { requests &+= scoreboard.slot(entry).counters.total }
+            notify("STATUS=\(supervisor.readyCount) of \(supervisor.policy.workers) workers ready, \(requests) requests served")
+        }
+    }
+
     /// Size-based rotation (log_max_bytes): the master renames the chain,
     /// then every process reopens. A line written in between lands in the
     /// renamed file: nothing is lost or written twice.
@@ -283,7 +313,7 @@ final class Arbiter {
             }
         }
         guard rotated else { return }
-        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
+        reopenOwnLogAndPrepareFiles()
         for pid in controls.keys.sorted() { send(.reopenLogs, to: pid) }
     }
 
@@ -327,14 +357,26 @@ final class Arbiter {
         }
     }
 
+    /// Reopens the master's error log and creates the files workers will
+    /// reopen, owned by their user (after a rename they would otherwise be
+    /// created by root, or not at all).
+    private func reopenOwnLogAndPrepareFiles() {
+        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
+        if let ownership {
+            for path in [config[Settings.errorlog], config[Settings.accesslog]] {
+                do { try ownership.prepare(file: path) } catch { logger.error("preparing \(path): \(error)") }
+            }
+        }
+    }
+
     private func reopenLogs() {
         logger.info("received SIGUSR1: reopening log files")
-        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
+        reopenOwnLogAndPrepareFiles()
         for pid in controls.keys.sorted() { send(.reopenLogs, to: pid) }
     }
 
     private func pollTimeout() -> Int32 {
-        let candidates = [supervisor.nextDeadline(), delayedStopAt].compactMap { $0 }
+        let candidates = [supervisor.nextDeadline(), delayedStopAt, watchdogInterval.map { _ in nextWatchdog }].compactMap { $0 }
         guard let deadline = candidates.min() else { return 1000 }
         let now = Clock.monotonicNanoseconds()
         if deadline <= now { return 0 }
@@ -476,7 +518,7 @@ final class Arbiter {
         if let pidFile {
             do { try pidFile.remove(pid: Process.id) } catch { logger.warning("removing pidfile: \(error)") }
         }
-        for l in listeners {
+        for l in listeners where l.ownsPath {
             if case .unix(let path) = l.address {
                 do { try Files.unlink(path) } catch { logger.warning("removing socket: \(error)") }
             }

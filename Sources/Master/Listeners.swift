@@ -8,6 +8,9 @@ struct Listener {
     let fd: FileDescriptor
     /// Serves only the admin endpoints (`admin_bind`).
     var isAdmin = false
+    /// The master created this Unix socket's file and removes it at exit;
+    /// sockets passed by systemd are systemd's to remove.
+    var ownsPath = false
 }
 
 enum Listeners {
@@ -30,7 +33,9 @@ enum Listeners {
                     out.append(Listener(address: try Socket.localAddress(fd) ?? address, fd: fd))
                 } else {
                     let fd = try Socket.listen(on: address, backlog: backlog)
-                    out.append(Listener(address: try Socket.localAddress(fd) ?? address, fd: fd))
+                    var l = Listener(address: try Socket.localAddress(fd) ?? address, fd: fd)
+                    if case .unix = address { l.ownsPath = true }
+                    out.append(l)
                 }
             }
         } catch {

@@ -83,6 +83,15 @@ enum MasterMain {
             writeError("paddock: cannot open error log: \(error)\n")
             return 1
         }
+        if let mask = UInt32(config[Settings.umask], radix: 8) { Process.setUmask(mask) }
+        let ownership: Ownership?
+        do {
+            ownership = try Ownership.resolve(config, logger: logger)
+            try ownership?.prepareAll(config)
+        } catch {
+            logger.critical("cannot prepare for user \(config[Settings.user]): \(error)")
+            return WorkerExitCode.fatalConfig.rawValue
+        }
         if generatedSecret {
             logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key or PADDOCK_JWT_SECRET_KEY)")
         }
@@ -147,7 +156,7 @@ enum MasterMain {
                                       pidFile: pidfile.isEmpty ? nil : PidFile(path: pidfile),
                                       notifier: SystemdNotifier(environment: environment),
                                       arguments: arguments, environment: environment,
-                                      inherited: inherited, executablePath: executablePath)
+                                      inherited: inherited, executablePath: executablePath, ownership: ownership)
             return arbiter.run()
         } catch {
             logger.critical("startup failed: \(error)")

@@ -48,6 +48,11 @@ public enum Signal {
         _ = try syscall("sigaction", context: "SIGPIPE") { paddock_sigignore(SIGPIPE) }
     }
 
+    /// Ignores `sig`. The C function is `sigaction(2)`.
+    public static func ignore(_ sig: Int32) throws {
+        _ = try syscall("sigaction", context: name(sig)) { paddock_sigignore(sig) }
+    }
+
     /// Restores the default disposition. The C function is `sigaction(2)`.
     public static func setDefault(_ sig: Int32) throws {
         _ = try syscall("sigaction", context: name(sig)) { paddock_sigdefault(sig) }

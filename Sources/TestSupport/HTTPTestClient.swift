@@ -24,6 +24,14 @@ public final class HTTPTestClient: @unchecked Sendable {
         try Socket.connect(fd, to: .ipv4(host, port))
     }
 
+    /// Connects to a Unix-domain socket (admin listeners in tests).
+    public init(unixPath: String, timeout: Double = 10) throws {
+        fd = try Socket.stream(family: AF_UNIX)
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        _ = try syscall("setsockopt") { setsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
+        try Socket.connect(fd, to: .unix(unixPath))
+    }
+
     deinit { fd.closeAfterFailure() }
 
     public func send(_ text: String) throws { try fd.writeAll(text) }

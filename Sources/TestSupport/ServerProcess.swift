@@ -82,8 +82,8 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Waits for a notification containing `text` (e.g. "READY=1").
     @discardableResult
-    public func waitForNotification(_ text: String, timeout: Double = 30) throws -> String {
-        if let found = notifications.first(where: { $0.contains(text) }) { return found }
+    public func waitForNotification(_ text: String, timeout: Double = 30, after: Int = 0) throws -> String {
+        if let found = notifications.dropFirst(after).first(where: { $0.contains(text) }) { return found }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             var fds = [pollfd(fd: notify.rawValue, events: Poll.readable, revents: 0)]

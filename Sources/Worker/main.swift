@@ -50,6 +50,10 @@ enum WorkerMain {
         }
         do {
             try Signal.ignorePipe()
+            // Signals meant for the master (`systemctl kill` reaches the whole
+            // group by default) must not stop a worker: their default is to
+            // terminate or stop the process.
+            for sig in [Signal.HUP, Signal.USR2, Signal.WINCH, Signal.TTIN, Signal.TTOU] { try Signal.ignore(sig) }
             try Process.setName("paddock-w\(slot)")
             for fd in [configFD] { try fd.close() }
             let scoreboard = try Scoreboard(fd: scoreboardFD)
@@ -59,6 +63,9 @@ enum WorkerMain {
                 listeners.append(try Listening.prepare(FileDescriptor(rawValue: WorkerContract.firstListenerFD + Int32(i)),
                                                        backlog: Int32(config[Settings.backlog])))
             }
+            // Logs are opened while still privileged (the master created them for us).
+            let accessLog = try AccessLog.make(configuration: config)
+            try dropPrivileges(config, logger: logger)
             let app: Application
             do {
                 app = try Applications.make(config: config, logger: logger)
@@ -67,7 +74,6 @@ enum WorkerMain {
                 logger.critical("application \(config[Settings.app]) failed to start: \(error)")
                 return .appLoadFailed
             }
-            let accessLog = try AccessLog.make(configuration: config)
             var opts = options(config)
             opts.adminListeners = env[WorkerContract.adminListenerCountVariable].flatMap(Int.init) ?? 0
             let loop = try EventLoop(options: opts, app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
@@ -79,6 +85,17 @@ enum WorkerMain {
             logger.critical("worker boot failed: \(error)")
             return .bootFailed
         }
+    }
+
+    /// `user`/`group`: become them before the application starts, when root.
+    static func dropPrivileges(_ config: Configuration, logger: Logger) throws {
+        let name = config[Settings.user]
+        guard !name.isEmpty, Privileges.effectiveUserID == 0 else { return }
+        let identity = try Privileges.user(name)
+        let groupName = config[Settings.group]
+        let gid = groupName.isEmpty ? identity.gid : try Privileges.group(groupName)
+        try Privileges.drop(to: identity, gid: gid)
+        logger.debug("running as uid=\(identity.uid) gid=\(gid)")
     }
 
     static func options(_ config: Configuration) -> EventLoop.Options {

@@ -37,5 +37,26 @@ extension Settings {
         summary: "Addresses of the admin listener (/status, /metrics, /health, /health/ready); empty: none.",
         doc: "Served by the workers like the public listeners, but only the admin endpoints answer there, and they never answer on the public listeners. Keep it on loopback or a private network: /status shows what every worker is doing."))
 
-    static let server: [SettingSpec] = [bind.spec, backlog.spec, pidfile.spec, app.spec, workerBinary.spec, adminBind.spec]
+    public static let user = Setting<String>(SettingSpec(
+        key: "user", type: .string, default: .string(""),
+        flags: ["--user", "-u"], section: serverSection, reload: .restart,
+        summary: "Run workers as this user (name or id) when started as root; empty: as the master's user.",
+        doc: "The master keeps root only to bind sockets and to create log files, which it hands to this user. Workers drop to it before the application starts."))
+
+    public static let group = Setting<String>(SettingSpec(
+        key: "group", type: .string, default: .string(""),
+        flags: ["--group", "-g"], section: serverSection, reload: .restart,
+        summary: "Run workers with this group (name or id); empty: the user's primary group."))
+
+    public static let umask = Setting<String>(SettingSpec(
+        key: "umask", type: .string, default: .string("022"),
+        flags: ["--umask", "-m"], section: serverSection, reload: .restart,
+        summary: "File mode creation mask of the master and workers, in octal.",
+        check: { value in
+            if case .string(let s) = value, let v = UInt32(s, radix: 8), v <= 0o777 { return nil }
+            return "expected an octal mask such as 022 or 0007"
+        }))
+
+    static let server: [SettingSpec] = [bind.spec, backlog.spec, pidfile.spec, app.spec, workerBinary.spec, adminBind.spec,
+                                        user.spec, group.spec, umask.spec]
 }

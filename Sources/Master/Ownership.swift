@@ -1,0 +1,56 @@
+import Glibc
+import Posix
+import ServerCore
+
+/// Who the workers run as (`user`/`group`), and the files the master creates
+/// or keeps for them: log files and the SQLite database must belong to the
+/// workers' user, or they could not reopen or write them after dropping root.
+struct Ownership {
+    let uid: UInt32
+    let gid: UInt32
+
+    /// nil when no user is configured or the master is not root (then
+    /// workers run as the master's user and nothing changes hands).
+    static func resolve(_ config: Configuration, logger: Logger) throws -> Ownership? {
+        let userName = config[Settings.user]
+        guard !userName.isEmpty else { return nil }
+        guard Privileges.effectiveUserID == 0 else {
+            logger.warning("user = \(userName) ignored: the master is not running as root")
+            return nil
+        }
+        let identity = try Privileges.user(userName)
+        let groupName = config[Settings.group]
+        return Ownership(uid: identity.uid, gid: groupName.isEmpty ? identity.gid : try Privileges.group(groupName))
+    }
+
+    /// Creates `path` if missing and gives it to the workers' user.
+    func prepare(file path: String) throws {
+        guard !path.isEmpty, path != "-" else { return }
+        let fd = try Files.openAppend(path)
+        defer { fd.closeAfterFailure() }
+        try fd.changeOwner(uid: uid, gid: gid)
+    }
+
+    /// Gives an existing file to the workers' user (SQLite database and its WAL files).
+    func adopt(existing path: String) throws {
+        guard Files.exists(path) else { return }
+        try Files.changeOwner(path, uid: uid, gid: gid)
+    }
+
+    /// The SQLite file named by `database_url`, if it is one (`sqlite:///rel`, `sqlite:////abs`).
+    static func sqlitePath(_ url: String) -> String? {
+        guard url.hasPrefix("sqlite:///") else { return nil }
+        let path = String(url.dropFirst("sqlite:///".count))
+        guard !path.isEmpty, path != ":memory:" else { return nil }
+        return path.split(separator: "?", maxSplits: 1).first.map(String.init)
+    }
+
+    /// Everything the workers will open: log files and the database files.
+    func prepareAll(_ config: Configuration) throws {
+        try prepare(file: config[Settings.errorlog])
+        try prepare(file: config[Settings.accesslog])
+        if let db = Ownership.sqlitePath(config[Settings.databaseURL]) {
+            for p in [db, db + "-wal", db + "-shm"] { try adopt(existing: p) }
+        }
+    }
+}
