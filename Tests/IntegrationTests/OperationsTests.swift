@@ -145,6 +145,12 @@ final class OperationsTests: XCTestCase {
         let failure = try s.waitForLogLine(containing: "reload failed", timeout: 5)
         XCTAssertTrue(failure.contains("generation 1 keeps serving"), failure)
         XCTAssertFalse(s.errorLog().contains("reload complete"))
+        // Nothing signals "no retry": wait past the first boot backoff (100 ms)
+        // and check that slot 0 was not tried again with the failed configuration.
+        let failedAt = s.errorLogMark()
+        Clock.sleep(milliseconds: 400)
+        XCTAssertFalse(s.errorLogLines(since: failedAt).contains { $0.contains("booting worker") },
+                       "the failed configuration was retried")
         XCTAssertEqual(s.workerPids(), before, "old workers were replaced by a configuration that does not boot")
         for pid in before.values { XCTAssertFalse(processHasExited(pid), "old worker \(pid) stopped") }
         XCTAssertNil(try s.reapIfExited(), "the master exited")
@@ -268,7 +274,8 @@ final class OperationsTests: XCTestCase {
     func testMaxRequestsRecyclesWithSuccessorReadyFirst() throws {
         let s = try start(["--max-requests", "50"], workers: 2)
         allowedLogLines = []
-        let load = LoadGenerator(port: s.port, threads: 3, requestsPerThread: 100, maxDuration: 40)
+        // Spread over a few seconds, so that workers are recycled while requests flow.
+        let load = LoadGenerator(port: s.port, threads: 3, requestsPerThread: 100, maxDuration: 40, pauseMs: 20)
         load.start()
         let result = load.waitFinished(timeout: 45)
         XCTAssertEqual(result.failures, [], "failed requests while recycling")
