@@ -376,7 +376,8 @@ final class Arbiter {
     }
 
     private func pollTimeout() -> Int32 {
-        let candidates = [supervisor.nextDeadline(), delayedStopAt, watchdogInterval.map { _ in nextWatchdog }].compactMap { $0 }
+        let rotation: UInt64? = config[Settings.logMaxBytes] > 0 ? nextRotationCheck : nil
+        let candidates = [supervisor.nextDeadline(), delayedStopAt, watchdogInterval.map { _ in nextWatchdog }, rotation].compactMap { $0 }
         guard let deadline = candidates.min() else { return 1000 }
         let now = Clock.monotonicNanoseconds()
         if deadline <= now { return 0 }

@@ -48,6 +48,15 @@ public enum Signal {
         _ = try syscall("sigaction", context: "SIGPIPE") { paddock_sigignore(SIGPIPE) }
     }
 
+    /// On SIGABRT (the master's timeout), writes `prefix` + the text at
+    /// `text` + newline to `fd` in one write and exits with `code`. The
+    /// handler is async-signal-safe; `text` is read when the signal arrives.
+    public static func installAbortReporter(fd: FileDescriptor, prefix: String, text: UnsafePointer<UInt8>, capacity: Int, code: Int32) throws {
+        _ = try syscall("sigaction", context: "SIGABRT") {
+            paddock_install_abort_reporter(fd.rawValue, prefix, text, Int32(capacity), code)
+        }
+    }
+
     /// Ignores `sig`. The C function is `sigaction(2)`.
     public static func ignore(_ sig: Int32) throws {
         _ = try syscall("sigaction", context: name(sig)) { paddock_sigignore(sig) }

@@ -78,6 +78,9 @@ public final class Logger: @unchecked Sendable {
 
     public func isEnabled(_ l: LogLevel) -> Bool { l >= level }
 
+    /// The descriptor lines currently go to (changes on `reopen`).
+    public var fileDescriptor: FileDescriptor { fd }
+
     public func debug(_ message: @autoclosure () -> String) { if isEnabled(.debug) { write(.debug, message()) } }
     public func info(_ message: @autoclosure () -> String) { if isEnabled(.info) { write(.info, message()) } }
     public func warning(_ message: @autoclosure () -> String) { if isEnabled(.warning) { write(.warning, message()) } }

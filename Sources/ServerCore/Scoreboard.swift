@@ -133,6 +133,11 @@ public struct ScoreboardSlot: @unchecked Sendable {
         }
     }
 
+    /// Where the current request's text lives (for the abort reporter), and its capacity.
+    public var currentRequestBytes: (pointer: UnsafePointer<UInt8>, capacity: Int) {
+        (UnsafePointer((base + Scoreboard.textOffset).assumingMemoryBound(to: UInt8.self)), Scoreboard.textCapacity)
+    }
+
     /// Records "METHOD PATH" without building an intermediate String.
     public func setCurrentRequest(method: String, path: String) {
         let p = (base + Scoreboard.textOffset).assumingMemoryBound(to: UInt8.self)

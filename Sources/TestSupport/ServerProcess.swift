@@ -88,18 +88,30 @@ public final class ServerProcess: @unchecked Sendable {
         while Date() < deadline {
             var fds = [pollfd(fd: notify.rawValue, events: Poll.readable, revents: 0)]
             _ = try Poll.wait(&fds, timeoutMs: 100)
-            if fds[0].revents != 0 {
-                var buf = [UInt8](repeating: 0, count: 4096)
-                let n = try buf.withUnsafeMutableBytes { p in
-                    try syscall("recv") { Glibc.recv(notify.rawValue, p.baseAddress, p.count, 0) }
-                }
-                let msg = String(decoding: buf[0..<n], as: UTF8.self)
-                notifications.append(msg)
-                if msg.contains(text) { return msg }
+            // Read everything queued before looking at the process: a server
+            // may send its last notification and exit in the same instant.
+            if let found = try drainNotifications(matching: text) { return found }
+            if let st = try reapIfExited() {
+                if let found = try drainNotifications(matching: text) { return found }
+                throw ServerError(message: "server exited (\(st)) before \(text); log:\n\(errorLog())")
             }
-            if let st = try reapIfExited() { throw ServerError(message: "server exited (\(st)) before \(text); log:\n\(errorLog())") }
         }
         throw ServerError(message: "timed out waiting for \(text); log:\n\(errorLog())")
+    }
+
+    /// Receives every queued notification; returns the first new one containing `text`.
+    private func drainNotifications(matching text: String) throws -> String? {
+        var found: String?
+        while true {
+            var buf = [UInt8](repeating: 0, count: 4096)
+            let r = try buf.withUnsafeMutableBytes { p in
+                try nonBlockingSyscall("recv") { Glibc.recv(notify.rawValue, p.baseAddress, p.count, Int32(MSG_DONTWAIT)) }
+            }
+            guard case .done(let n) = r else { return found }
+            let msg = String(decoding: buf[0..<n], as: UTF8.self)
+            notifications.append(msg)
+            if found == nil && msg.contains(text) { found = msg }
+        }
     }
 
     /// Every notification received so far (after draining pending ones).

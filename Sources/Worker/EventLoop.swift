@@ -86,8 +86,25 @@ final class EventLoop {
 
     deinit { events.deallocate() }
 
+    /// The master aborts a worker stuck past `timeout` with SIGABRT: say
+    /// which request it was stuck in, then exit at once (never resume).
+    func installAbortReporter() {
+        let text = me.currentRequestBytes
+        do {
+            try Signal.installAbortReporter(fd: logger.fileDescriptor,
+                                            prefix: "critical pid=\(Process.id) slot=\(slot) timeout: aborted by the master while handling ",
+                                            text: text.pointer, capacity: text.capacity, code: EventLoop.abortedExitCode)
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
+    /// Exit status of a worker that reported a timeout abort.
+    static let abortedExitCode: Int32 = 70
+
     /// Runs until drained or told to quit. Returns the exit code.
     func run() -> WorkerExitCode {
+        installAbortReporter()
         me.state = .idle
         sendControl(.ready)
         while running {
@@ -354,6 +371,9 @@ final class EventLoop {
         flush(c)
     }
 
+    /// How long a draining worker keeps an idle keep-alive connection open
+    /// for a request that may already be in flight.
+    static let drainIdleGrace: UInt64 = 1_000_000_000
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
     static let healthBody = Array(#"{"status":"healthy"}"#.utf8)
 
@@ -498,6 +518,12 @@ final class EventLoop {
         if !draining && !quitting { rebalance() }
     }
 
+    /// True when the kernel holds bytes we have not read yet (a failing
+    /// ioctl means the socket is broken: nothing to serve).
+    private func hasUnreadBytes(_ c: Connection) -> Bool {
+        do { return try Socket.pendingBytes(c.fd) > 0 } catch { return false }
+    }
+
     /// Closes connections whose phase deadline passed.
     private func sweep(now: UInt64) {
         var expired: [Connection] = []
@@ -505,6 +531,8 @@ final class EventLoop {
             switch c.phase {
             case .idle:
                 if c.served && options.keepalive == 0 { continue }
+                // Bytes already waiting are a request racing the timeout: serve it.
+                if c.served && hasUnreadBytes(c) { continue }
                 expired.append(c)
             case .reading, .writing, .lingering:
                 expired.append(c)
@@ -574,6 +602,7 @@ final class EventLoop {
 
     private func reopenLogs() {
         do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
+        installAbortReporter()
         do { try accessLog?.reopen() } catch { logger.error("reopening the access log: \(error)") }
     }
 
@@ -602,8 +631,12 @@ final class EventLoop {
             }
         }
         do { try setListening(false) } catch { logger.warning("\(error)") }
-        for c in open where c.phase == .idle && c.bufferedInput == 0 && !c.hasPendingOutput && c.served {
-            close(c)
+        // Idle keep-alive connections are not cut at once: a request may be
+        // on its way. Each gets a short grace; a request that arrives in it is
+        // answered with Connection: close, and the sweep closes the rest.
+        let grace = min(options.keepalive, EventLoop.drainIdleGrace)
+        for c in open where c.phase == .idle && c.deadline > drainStarted + grace {
+            c.deadline = drainStarted + grace
         }
         logger.info("draining: \(open.count) connections open")
     }
@@ -622,11 +655,6 @@ final class EventLoop {
         if quitting {
             if open.isEmpty || now >= drainStarted + options.quickStopGrace { running = false }
             return
-        }
-        // Idle keep-alive connections that finished a request while draining
-        // were answered with Connection: close; close any that went idle.
-        for c in open where c.phase == .idle && c.bufferedInput == 0 && !c.hasPendingOutput && c.served {
-            close(c)
         }
         if open.isEmpty { running = false }
     }

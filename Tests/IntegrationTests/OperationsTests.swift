@@ -225,7 +225,7 @@ final class OperationsTests: XCTestCase {
 
     func testHungHandlerIsAbortedAsTimeoutAndReplaced() throws {
         let s = try start(["--timeout", "1", "--abort-grace", "1"], workers: 1)
-        allowedLogLines = ["timeout: worker slot=0", "killed after timeout"]
+        allowedLogLines = ["timeout: worker slot=0", "killed after timeout", "timeout: aborted by the master"]
         let victim = try XCTUnwrap(s.workerPids()[0])
         let hung = try HTTPTestClient(port: s.port, timeout: 15)
         let sent = Date()

@@ -44,6 +44,12 @@ int paddock_sig_unblock(void);
 /// the queue's limit (TCP_INFO's tcpi_unacked / tcpi_sacked). -1 on error.
 int paddock_listen_queue(int fd, unsigned int *queued, unsigned int *limit);
 
+/// Installs a SIGABRT handler for a worker the master aborts for a timeout:
+/// it writes `prefix`, the NUL-terminated text at `text` (the scoreboard's
+/// current request, read at signal time) and a newline to `fd` in one
+/// write(2), then exits with `code`. Async-signal-safe.
+int paddock_install_abort_reporter(int fd, const char *prefix, const unsigned char *text, int textCapacity, int code);
+
 /// Spawns `path` with `argv`/`envp`. `srcFds[i]` appears in the child as
 /// `dstFds[i]`; every other fd >= 3 is closed in the child; the signal mask is
 /// emptied and every signal reset to default. When `newProcessGroup` is set
