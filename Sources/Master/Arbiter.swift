@@ -269,12 +269,15 @@ final class Arbiter {
             logger.error("reload failed, keeping the running configuration: \(error)")
             return
         }
+        var policy = Arbiter.policy(from: new)
+        // TTIN/TTOU survive a reload unless the configuration changed `workers`.
+        if new[Settings.workers] == config[Settings.workers] { policy.workers = supervisor.policy.workers }
         latestGeneration += 1
         configFDs[latestGeneration] = fd
         configs[latestGeneration] = new
         config = new
         logger.level = LogLevel(name: new[Settings.loglevel]) ?? logger.level
-        perform(supervisor.reload(policy: Arbiter.policy(from: new), generation: latestGeneration, now: now))
+        perform(supervisor.reload(policy: policy, generation: latestGeneration, now: now))
     }
 
     /// WATCHDOG=1 every half watchdog interval while this loop runs (a hung

@@ -194,6 +194,31 @@ final class OperationsTests: XCTestCase {
         for i in 0..<20 { XCTAssertEqual(try get(s, "/echo?i=\(i)").status, 200) }
     }
 
+    func testTtinSurvivesReloadThatKeepsWorkersButNotOneThatChangesIt() throws {
+        let dir = try ServerProcess.makeTemporaryDirectory()
+        let conf = dir + "/server.conf"
+        try "app = echo\nworkers = 2\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let s = try ServerProcess(arguments: ["--config", conf], directory: dir)
+        server = s
+        try s.waitReady()
+        var mark = s.errorLogMark()
+        try s.signal(SIGTTIN)
+        try s.waitForLogLine(containing: "worker ready slot=2 ", since: mark)
+        mark = s.errorLogMark()
+        try s.signal(SIGHUP)
+        try s.waitForLogLine(containing: "reload complete", since: mark)
+        XCTAssertTrue(s.errorLogLines(since: mark).contains { $0.contains("rolling out generation 2 to 3 workers") },
+                      "a reload that leaves workers alone keeps the TTIN")
+        try "app = echo\nworkers = 1\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        mark = s.errorLogMark()
+        try s.signal(SIGHUP)
+        try s.waitForLogLine(containing: "reload complete", since: mark)
+        let lines = s.errorLogLines(since: mark)
+        XCTAssertTrue(lines.contains { $0.contains("rolling out generation 3 to 1 workers") }, "the configured count wins when it changed")
+        XCTAssertTrue(lines.contains { $0.contains("retiring worker slot=2") })
+        XCTAssertTrue(lines.contains { $0.contains("retiring worker slot=1") })
+    }
+
     // MARK: 5. WINCH
 
     func testWinchStopsWorkersKeepsMasterAndListener() throws {
