@@ -18,9 +18,8 @@ struct Ownership {
             logger.warning("user = \(userName) ignored: the master is not running as root")
             return nil
         }
-        let identity = try Privileges.user(userName)
-        let groupName = config[Settings.group]
-        return Ownership(uid: identity.uid, gid: groupName.isEmpty ? identity.gid : try Privileges.group(groupName))
+        let (identity, gid) = try Privileges.resolve(user: userName, group: config[Settings.group])
+        return Ownership(uid: identity.uid, gid: gid)
     }
 
     /// Creates `path` if missing and gives it to the workers' user.

@@ -37,6 +37,13 @@ public enum Privileges {
         return grp.gr_gid
     }
 
+    /// The user and group configured as `user`/`group` (the group defaults
+    /// to the user's primary group).
+    public static func resolve(user: String, group groupName: String) throws -> (identity: Identity, gid: UInt32) {
+        let identity = try self.user(user)
+        return (identity, groupName.isEmpty ? identity.gid : try group(groupName))
+    }
+
     /// Becomes `uid`/`gid` for good: supplementary groups, then the group,
     /// then the user (in that order: after setuid the others are no longer
     /// permitted). The C functions are `initgroups(3)`, `setgid(2)`, `setuid(2)`.

@@ -240,17 +240,25 @@ final class EventLoop {
         var shouldListen = mine < options.maxConnections
         if shouldListen && options.workers > 1 {
             var fewestListening = Int.max
-            // Live entries sit at the low end: the master reuses the lowest free one.
-            for i in 0..<min(2 * options.workers + 2, scoreboard.slots) where i != entry {
-                let other = scoreboard.slot(i)
-                let st = other.state
-                guard st != .empty && st != .booting && st != .draining, other.listening else { continue }
-                fewestListening = min(fewestListening, Int(other.connections))
+            forEachServingPeer { other in
+                if other.listening { fewestListening = min(fewestListening, Int(other.connections)) }
             }
             shouldListen = fewestListening == Int.max || mine < fewestListening + 2
         }
         if shouldListen != listening {
             do { try setListening(shouldListen) } catch { logger.error("\(error)") }
+        }
+    }
+
+    /// Calls `body` with the scoreboard entry of every other worker that is
+    /// serving (not booting, draining or gone). Live entries sit at the low
+    /// end: the master reuses the lowest free one.
+    @inline(__always)
+    private func forEachServingPeer(_ body: (ScoreboardSlot) -> Void) {
+        for i in 0..<min(2 * options.workers + 2, scoreboard.slots) where i != entry {
+            let other = scoreboard.slot(i)
+            let st = other.state
+            if st != .empty && st != .booting && st != .draining { body(other) }
         }
     }
 
@@ -268,12 +276,7 @@ final class EventLoop {
         nextShedCheck = now + 20_000_000
         let mine = open.count
         var fewest = Int.max
-        for i in 0..<min(2 * options.workers + 2, scoreboard.slots) where i != entry {
-            let other = scoreboard.slot(i)
-            let st = other.state
-            guard st != .empty && st != .booting && st != .draining else { continue }
-            fewest = min(fewest, Int(other.connections))
-        }
+        forEachServingPeer { fewest = min(fewest, Int($0.connections)) }
         return fewest != Int.max && mine >= fewest + 2
     }
 

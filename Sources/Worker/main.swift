@@ -91,9 +91,7 @@ enum WorkerMain {
     static func dropPrivileges(_ config: Configuration, logger: Logger) throws {
         let name = config[Settings.user]
         guard !name.isEmpty, Privileges.effectiveUserID == 0 else { return }
-        let identity = try Privileges.user(name)
-        let groupName = config[Settings.group]
-        let gid = groupName.isEmpty ? identity.gid : try Privileges.group(groupName)
+        let (identity, gid) = try Privileges.resolve(user: name, group: config[Settings.group])
         try Privileges.drop(to: identity, gid: gid)
         logger.debug("running as uid=\(identity.uid) gid=\(gid)")
     }
