@@ -255,7 +255,9 @@ final class EventLoop {
     /// end: the master reuses the lowest free one.
     @inline(__always)
     private func forEachServingPeer(_ body: (ScoreboardSlot) -> Void) {
-        for i in 0..<min(2 * options.workers + 2, scoreboard.slots) where i != entry {
+        // TTIN may have raised the count above the configured one.
+        let workers = max(options.workers, Int(scoreboard.header.targetWorkers))
+        for i in 0..<min(2 * workers + 2, scoreboard.slots) where i != entry {
             let other = scoreboard.slot(i)
             let st = other.state
             if st != .empty && st != .booting && st != .draining { body(other) }
@@ -270,7 +272,7 @@ final class EventLoop {
     /// every 20 ms): the client reconnects, and the connection lands on a
     /// worker that is accepting. Cost: one reconnect per shed connection.
     private func shouldShedConnection() -> Bool {
-        guard options.workers > 1, open.count > 2 else { return false }
+        guard open.count > 2 else { return false }
         let now = Clock.monotonicNanoseconds()
         guard now >= nextShedCheck else { return false }
         nextShedCheck = now + 20_000_000
