@@ -238,7 +238,7 @@ final class EventLoop {
         guard !draining && !quitting else { return }
         let mine = open.count
         var shouldListen = mine < options.maxConnections
-        if shouldListen && options.workers > 1 {
+        if shouldListen {
             var fewestListening = Int.max
             forEachServingPeer { other in
                 if other.listening { fewestListening = min(fewestListening, Int(other.connections)) }
