@@ -244,10 +244,22 @@ final class EventLoop {
                 if other.listening { fewestListening = min(fewestListening, Int(other.connections)) }
             }
             shouldListen = fewestListening == Int.max || mine < fewestListening + 2
+            // Connections waiting in the backlog mean the accepting workers
+            // are busy (a slow batch): join in rather than let them wait.
+            if !shouldListen && !listening && backlogWaiting() { shouldListen = true }
         }
         if shouldListen != listening {
             do { try setListening(shouldListen) } catch { logger.error("\(error)") }
         }
+    }
+
+    /// True when a public listener has connections queued (TCP_INFO; a Unix
+    /// socket or a failing call counts as empty).
+    private func backlogWaiting() -> Bool {
+        for l in listeners.prefix(listeners.count - options.adminListeners) {
+            do { if try Socket.listenQueue(l).queued > 0 { return true } } catch { continue }
+        }
+        return false
     }
 
     /// Calls `body` with the scoreboard entry of every other worker that is
@@ -267,19 +279,21 @@ final class EventLoop {
     /// Keep-alive connections stay where they were accepted, and a burst of
     /// connections (a load balancer's pool, a benchmark's start) lands on
     /// whichever workers the scheduler ran at that moment. A worker holding
-    /// at least two connections more than the least loaded worker therefore
+    /// clearly more connections than the least loaded worker therefore
     /// answers one request with `Connection: close` now and then (at most one
-    /// every 20 ms): the client reconnects, and the connection lands on a
+    /// every 50 ms): the client reconnects, and the connection lands on a
     /// worker that is accepting. Cost: one reconnect per shed connection.
     private func shouldShedConnection() -> Bool {
         guard open.count > 2 else { return false }
         let now = Clock.monotonicNanoseconds()
         guard now >= nextShedCheck else { return false }
-        nextShedCheck = now + 20_000_000
+        nextShedCheck = now + EventLoop.shedInterval
         let mine = open.count
         var fewest = Int.max
         forEachServingPeer { fewest = min(fewest, Int($0.connections)) }
-        return fewest != Int.max && mine >= fewest + 2
+        // Ahead by three, or by a quarter when connections are many: small
+        // fluctuations are normal and each shed costs the client a reconnect.
+        return fewest != Int.max && mine >= fewest + max(3, mine / 4)
     }
 
     // MARK: connections
@@ -379,6 +393,8 @@ final class EventLoop {
     /// How long a draining worker keeps an idle keep-alive connection open
     /// for a request that may already be in flight.
     static let drainIdleGrace: UInt64 = 1_000_000_000
+    /// At most one connection shed per this interval (rebalancing keep-alive load).
+    static let shedInterval: UInt64 = 50_000_000
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
     static let healthBody = Array(#"{"status":"healthy"}"#.utf8)
 
@@ -387,6 +403,8 @@ final class EventLoop {
         request.remoteAddress = c.remoteAddress
         let start = Clock.monotonicNanoseconds()
         me.requestStart = start
+        // The loop is alive even if one batch holds many slow requests.
+        me.heartbeat = start
         me.state = .handling
         me.setCurrentRequest(method: request.method, path: request.path)
         var response: HTTPResponse
