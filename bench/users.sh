@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# The users API on PostgreSQL under wrk: Paddock (app = users, default
+# workers) on a throwaway, seeded cluster this script starts on 127.0.0.1 and
+# removes at exit. One wrk run per workload (scripts in bench/wrk/):
+#   user      GET /api/users/{random 1..1000}
+#   page      GET /api/users?page={random 1..50}
+#   posts     GET /api/users/{random 1..1000}/posts
+#   create    POST /api/posts with a Bearer access token (logged in once before)
+#   login     POST /auth/login (scrypt N=32768 verification per request)
+# plus `pgbench` running the same primary-key select as the database's own
+# ceiling, the CPU cost of one scrypt verification (hence the login bound),
+# and the RSS of the whole server (master + workers).
+#
+# --with-reference also serves the same database with the Flask reference
+# (bench/reference/app.py, gunicorn -w 5 sync workers, from a venv in
+# .build/bench-venv) and alternates the two servers run by run.
+#
+# Usage: bench/users.sh [--with-reference] [-d 10s] [-t 2] [-c 64] [--rounds 1] [--skip-login]
+# Prints a markdown report; a copy goes to bench/results/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+. "$root/bench/lib.sh"
+
+with_reference=0; duration=10s; threads=2; conns=64; rounds=1; skip_login=0
+while (($#)); do
+  case "$1" in
+    --with-reference) with_reference=1 ;;
+    -d|--duration) duration="$2"; shift ;;
+    -t|--threads) threads="$2"; shift ;;
+    -c|--connections) conns="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
+    --skip-login) skip_login=1 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+secs=${duration%s}
+
+"$root/scripts/install-deps" --bench >&2
+swift build -c release --package-path "$root" >&2
+bin="$root/.build/release"
+work="$(mktemp -d /tmp/paddock-bench.XXXXXX)"
+paddock_pid=""; ref_pid=""
+cleanup() {
+  stop_pid "$paddock_pid" TERM 30
+  stop_pid "$ref_pid" TERM 30
+  pg_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Enough connections for 64 pgbench clients, 5+ Paddock workers, gunicorn's pools.
+pg_start 300
+pg_createdb paddock
+db_url=$(pg_url paddock)
+"$bin/paddock" migrate --database-url "$db_url" >"$work/migrate.log" 2>&1
+"$bin/paddock" seed --users 1000 --posts-per-user 10 --database-url "$db_url" >"$work/seed.log" 2>&1
+secret="bench-secret-0123456789abcdef0123456789abcdef"
+
+if ((with_reference)); then
+  venv="${PADDOCK_BENCH_VENV:-$root/.build/bench-venv}"
+  if [[ ! -x "$venv/bin/gunicorn" ]]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r "$root/bench/reference/requirements.txt" >&2
+  fi
+fi
+
+cpus=$(nproc)
+
+start_paddock() {
+  local port; port=$(free_port)
+  "$bin/paddock" --database-url "$db_url" --jwt-secret-key "$secret" --bind "127.0.0.1:$port" \
+    --error-logfile "$work/paddock.log" --log-level info &
+  paddock_pid=$!
+  wait_log "$work/paddock.log" 'all [0-9]+ workers ready' 60
+  paddock_url="http://127.0.0.1:$port"
+}
+
+start_reference() {
+  local port; port=$(free_port)
+  DATABASE_URL="$db_url" JWT_SECRET_KEY="$secret" \
+    "$venv/bin/gunicorn" -w 5 -b "127.0.0.1:$port" --chdir "$root/bench/reference" \
+    --error-logfile "$work/gunicorn.log" app:app &
+  ref_pid=$!
+  wait_port "$port" 60
+  wait_log "$work/gunicorn.log" 'Booting worker' 60
+  sleep 2   # all five workers import the app
+  ref_url="http://127.0.0.1:$port"
+}
+
+login_token() {
+  curl -sf -X POST -H 'Content-Type: application/json' \
+    -d '{"email":"user1@example.com","password":"password123"}' "$1/auth/login" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# run_wrk URL SCRIPT -> "rps p50 p99 non2xx sockerr requests"
+run_wrk() {
+  local url="$1" script="$2" timeout=10s
+  [[ "$script" == login ]] && timeout=30s   # ~5 logins at a time, each ~0.1 s of CPU
+  TOKEN="$token" wrk -t"$threads" -c"$conns" -d"$duration" --timeout "$timeout" --latency \
+    -s "$root/bench/wrk/$script.lua" "$url" | tee -a "$work/wrk.log" | parse_wrk
+}
+
+start_paddock
+sleep 1
+paddock_idle=$(tree_rss_kib "$paddock_pid")
+paddock_workers=$(ps -o pid= --ppid "$paddock_pid" | wc -l)
+if ((with_reference)); then
+  start_reference
+  sleep 1
+  ref_idle=$(tree_rss_kib "$ref_pid")
+fi
+
+workloads=(user:"GET /api/users/{id}" page:"GET /api/users?page=N" posts:"GET /api/users/{id}/posts" create:"POST /api/posts (Bearer)")
+((skip_login)) || workloads+=(login:"POST /auth/login")
+script_of() { case "$1" in user) echo user_by_id ;; page) echo users_page ;; posts) echo user_posts ;; create) echo create_post ;; login) echo login ;; esac; }
+
+rows=()
+login_rps_p=""; login_rps_r=""
+for w in "${workloads[@]}"; do
+  key=${w%%:*}; label=${w#*:}; script=$(script_of "$key")
+  for r in $(seq 1 "$rounds"); do
+    order=(p); ((with_reference)) && { if ((r % 2)); then order=(p r); else order=(r p); fi; }
+    for who in "${order[@]}"; do
+      if [[ $who == p ]]; then
+        token=$(login_token "$paddock_url"); res_p=$(run_wrk "$paddock_url" "$script")
+      else
+        token=$(login_token "$ref_url"); res_r=$(run_wrk "$ref_url" "$script")
+      fi
+      echo "done: $label round $r ($who)" >&2
+    done
+    read -r prps pp50 pp99 pnon psock _ <<<"$res_p"
+    [[ $key == login ]] && login_rps_p="$prps"
+    row="| $label | $r | $prps | $pp50 / $pp99 | $pnon / $psock |"
+    if ((with_reference)); then
+      read -r rrps rp50 rp99 rnon rsock _ <<<"$res_r"
+      [[ $key == login ]] && login_rps_r="$rrps"
+      ratio=$(awk -v a="$prps" -v b="$rrps" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }')
+      row+=" $rrps | $rp50 / $rp99 | $rnon / $rsock | $ratio |"
+    fi
+    rows+=("$row")
+  done
+done
+paddock_after=$(tree_rss_kib "$paddock_pid")
+((with_reference)) && ref_after=$(tree_rss_kib "$ref_pid")
+
+# The database's own ceiling: the same primary-key select from 64 clients.
+cat >"$work/select.sql" <<'SQL'
+\set id random(1, 1000)
+SELECT id, email, name, created_at, updated_at FROM users WHERE id = :id;
+SQL
+chmod 644 "$work/select.sql"; chmod 755 "$work"
+pgb=$("$PG_BIN/pgbench" -n -M prepared -f "$work/select.sql" -c 64 -j 2 -T "$secs" \
+        -h 127.0.0.1 -p "$PG_PORT" -U postgres paddock 2>&1)
+pg_tps=$(awk '/^tps/ { printf "%.0f", $3; exit }' <<<"$pgb")
+pg_lat=$(awk '/latency average/ { print $4; exit }' <<<"$pgb")
+# And from as many clients as Paddock holds connections (one per worker):
+# 64 backends on 2 cores spend much of their time switching.
+pgb=$("$PG_BIN/pgbench" -n -M prepared -f "$work/select.sql" -c "$paddock_workers" -j 2 -T "$secs" \
+        -h 127.0.0.1 -p "$PG_PORT" -U postgres paddock 2>&1)
+pg_tps_w=$(awk '/^tps/ { printf "%.0f", $3; exit }' <<<"$pgb")
+pg_lat_w=$(awk '/latency average/ { print $4; exit }' <<<"$pgb")
+
+# One scrypt verification at Werkzeug's default cost, through the same
+# libcrypto (EVP_PBE_scrypt) that Paddock calls: median CPU seconds of 9 runs.
+scrypt_s=$(python3 - <<'PY'
+import hashlib, statistics, time
+runs = []
+for _ in range(9):
+    t = time.process_time()
+    hashlib.scrypt(b"password123", salt=b"x" * 16, n=32768, r=8, p=1, dklen=64, maxmem=128 << 20)
+    runs.append(time.process_time() - t)
+print(f"{statistics.median(runs):.4f}")
+PY
+)
+bound=$(awk -v c="$cpus" -v s="$scrypt_s" 'BEGIN { printf "%.1f", c / s }')
+
+report() {
+  echo "wrk -t$threads -c$conns -d$duration --latency; $cpus CPUs; Paddock with $paddock_workers workers (default)$( ((with_reference)) && echo "; gunicorn -w 5 sync workers")."
+  echo "Latencies in ms; errors = non-2xx responses / socket errors (connect+read+write+timeout)."
+  echo
+  if ((with_reference)); then
+    echo "| workload | round | Paddock req/s | Paddock p50 / p99 | Paddock errors | gunicorn req/s | gunicorn p50 / p99 | gunicorn errors | Paddock / gunicorn |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+  else
+    echo "| workload | round | req/s | p50 / p99 | errors |"
+    echo "|---|---|---|---|---|"
+  fi
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "- PostgreSQL ceiling: \`pgbench -M prepared -c 64 -j 2 -T $secs\` running the same primary-key select: **$pg_tps tps** (latency average $pg_lat ms); with \`-c $paddock_workers\` (one client per Paddock worker): **$pg_tps_w tps** ($pg_lat_w ms)."
+  echo "- One scrypt verification (N=32768, r=8, p=1) costs **${scrypt_s} s** of CPU, so logins are bound to $cpus / $scrypt_s = **$bound/s** on this machine whatever the server."
+  if [[ -n "$login_rps_p" ]]; then
+    echo "  Paddock logins: $login_rps_p/s = $(awk -v a="$login_rps_p" -v b="$bound" 'BEGIN { printf "%.0f", 100 * a / b }')% of the bound."
+    [[ -n "$login_rps_r" ]] && echo "  gunicorn logins: $login_rps_r/s = $(awk -v a="$login_rps_r" -v b="$bound" 'BEGIN { printf "%.0f", 100 * a / b }')% of the bound."
+  fi
+  echo "- RSS of the whole Paddock server (master + $paddock_workers workers): $(kib_to_mib "$paddock_idle") idle after boot, $(kib_to_mib "$paddock_after") at rest after the runs."
+  if ((with_reference)); then
+    echo "- RSS of the whole gunicorn server (master + 5 workers): $(kib_to_mib "$ref_idle") idle after boot, $(kib_to_mib "$ref_after") at rest after the runs."
+  fi
+}
+mkdir -p "$root/bench/results"
+report | tee "$root/bench/results/users-$(date +%Y%m%d-%H%M%S).md"
