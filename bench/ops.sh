@@ -32,7 +32,7 @@ while (($#)); do
 done
 
 "$root/scripts/install-deps" --bench >&2
-swift build -c release --package-path "$root" >&2
+swift build -c release --static-swift-stdlib --package-path "$root" >&2
 bin="$root/.build/release"
 work="$(mktemp -d /tmp/paddock-bench.XXXXXX)"
 paddock_pid=""; wrk_pid=""; probe_pid=""

@@ -38,7 +38,7 @@ done
 secs=${duration%s}
 
 "$root/scripts/install-deps" --bench >&2
-swift build -c release --package-path "$root" >&2
+swift build -c release --static-swift-stdlib --package-path "$root" >&2
 bin="$root/.build/release"
 work="$(mktemp -d /tmp/paddock-bench.XXXXXX)"
 paddock_pid=""; ref_pid=""
