@@ -27,8 +27,11 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ServerCore"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ServerCore"]),
-        .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "ServerCore", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ServerCore"],
+                    // Request files read by path at test time, not bundled.
+                    exclude: ["Corpus"]),
+        .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "ServerCore", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ServerCore", "Posix", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
