@@ -66,6 +66,11 @@ enum WorkerMain {
             // Logs are opened while still privileged (the master created them for us).
             let accessLog = try AccessLog.make(configuration: config)
             try dropPrivileges(config, logger: logger)
+            // Password hashing (scrypt) allocates and frees 32 MiB per login at
+            // Werkzeug's default cost: from a fresh mmap each time that is
+            // 8192 page faults and 32 MiB of zeroing per request. Keep it.
+            let scryptBytes = 128 * config[Settings.passwordScryptN] * 8 + (1 << 20)
+            if !Process.keepLargeAllocations(upTo: scryptBytes) { logger.warning("mallopt failed: scrypt buffers are mapped per login") }
             let app: Application
             do {
                 app = try Applications.make(config: config, logger: logger)

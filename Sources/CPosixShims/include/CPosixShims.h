@@ -50,6 +50,12 @@ int paddock_listen_queue(int fd, unsigned int *queued, unsigned int *limit);
 /// write(2), then exits with `code`. Async-signal-safe.
 int paddock_install_abort_reporter(int fd, const char *prefix, const unsigned char *text, int textCapacity, int code);
 
+/// Serves allocations from the heap (no per-allocation mmaps) and keeps the
+/// heap from being trimmed while less than `bytes` is free at its top: a buffer allocated and freed per request
+/// (scrypt's 32 MiB) then costs no page faults after the first time.
+/// Returns 1 on success (mallopt(3)).
+int paddock_keep_large_allocations(int bytes);
+
 /// Spawns `path` with `argv`/`envp`. `srcFds[i]` appears in the child as
 /// `dstFds[i]`; every other fd >= 3 is closed in the child; the signal mask is
 /// emptied and every signal reset to default. When `newProcessGroup` is set
