@@ -95,14 +95,6 @@ enum MasterMain {
         if generatedSecret {
             logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key or PADDOCK_JWT_SECRET_KEY)")
         }
-        var addresses: [SocketAddress] = []
-        for text in config[Settings.bind] {
-            guard let a = SocketAddress(bind: text) else {
-                logger.critical("invalid bind address \"\(text)\"")
-                return WorkerExitCode.fatalConfig.rawValue
-            }
-            addresses.append(a)
-        }
         do {
             try Signal.ignorePipe()
             let workerBinary = try Spawner.locateWorker(setting: config[Settings.workerBinary])
@@ -110,44 +102,10 @@ enum MasterMain {
                 logger.critical("worker binary \(workerBinary) is missing or not executable (set worker_binary)")
                 return 1
             }
-            var listeners: [Listener]
             var environment = Environment.current()
             environment[UpgradeState.variable] = nil
-            do {
-                if let inherited {
-                    // USR2: the previous image's sockets, already bound and listening.
-                    listeners = try inherited.listeners.map { n in
-                        let fd = FileDescriptor(rawValue: n)
-                        try fd.setCloseOnExec(true)
-                        guard let address = try Socket.localAddress(fd) else { throw SystemError("getsockname", .ENOTSOCK, context: "fd \(n)") }
-                        return Listener(address: address, fd: fd)
-                    }
-                } else {
-                    listeners = try SocketActivation.inheritedListeners(environment: environment)
-                }
-                // With socket activation, `bind` adds addresses only when it was set explicitly.
-                if inherited == nil && (listeners.isEmpty || config.source(of: Settings.bind.key) != .defaultValue) {
-                    listeners += try Listeners.bind(addresses, backlog: Int32(config[Settings.backlog]), reusePort: config[Settings.reusePort])
-                }
-                // Admin listeners go last: workers know them by count from the end.
-                if inherited == nil {
-                    var admin: [SocketAddress] = []
-                    for text in config[Settings.adminBind] {
-                        guard let a = SocketAddress(bind: text) else {
-                            logger.critical("invalid admin_bind address \"\(text)\"")
-                            return WorkerExitCode.fatalConfig.rawValue
-                        }
-                        admin.append(a)
-                    }
-                    listeners += try Listeners.bind(admin, backlog: Int32(config[Settings.backlog]), reusePort: false).map {
-                        var l = $0
-                        l.isAdmin = true
-                        return l
-                    }
-                } else if let n = inherited?.adminListeners, n > 0 {
-                    for i in (listeners.count - n)..<listeners.count { listeners[i].isAdmin = true }
-                }
-            } catch {
+            let listeners: [Listener]
+            do { listeners = try openListeners(config, inherited: inherited, environment: environment) } catch {
                 logger.critical("cannot listen: \(error)")
                 return 1
             }
@@ -162,6 +120,36 @@ enum MasterMain {
             logger.critical("startup failed: \(error)")
             return 1
         }
+    }
+
+    /// The listening sockets: handed over by the previous image (USR2), or
+    /// passed by systemd (LISTEN_FDS) plus any `bind` set explicitly, or
+    /// bound from `bind`; admin listeners (`admin_bind`) last, where workers
+    /// count them from the end. Addresses were validated with the settings.
+    static func openListeners(_ config: Configuration, inherited: UpgradeState?, environment: [String: String]) throws -> [Listener] {
+        if let inherited {
+            var listeners = try inherited.listeners.map { n in
+                let fd = FileDescriptor(rawValue: n)
+                try fd.setCloseOnExec(true)
+                guard let address = try Socket.localAddress(fd) else { throw SystemError("getsockname", .ENOTSOCK, context: "fd \(n)") }
+                return Listener(address: address, fd: fd)
+            }
+            for i in (listeners.count - inherited.adminListeners)..<listeners.count { listeners[i].isAdmin = true }
+            return listeners
+        }
+        let backlog = Int32(config[Settings.backlog])
+        var listeners = try SocketActivation.inheritedListeners(environment: environment)
+        // With socket activation, `bind` adds addresses only when it was set explicitly.
+        if listeners.isEmpty || config.source(of: Settings.bind.key) != .defaultValue {
+            listeners += try Listeners.bind(config[Settings.bind].compactMap(SocketAddress.init(bind:)), backlog: backlog,
+                                            reusePort: config[Settings.reusePort])
+        }
+        listeners += try Listeners.bind(config[Settings.adminBind].compactMap(SocketAddress.init(bind:)), backlog: backlog, reusePort: false).map {
+            var l = $0
+            l.isAdmin = true
+            return l
+        }
+        return listeners
     }
 
     /// Runs an application command (`migrate`, `seed`) in the worker binary.

@@ -45,7 +45,7 @@ final class ConfigErrorMessageTests: XCTestCase {
     }
 
     func testUnknownKeySuggestsTheClosest() throws {
-        let (text, path) = try fileMessage("workers = 2\nbind = x:1\nworker = 4\n")
+        let (text, path) = try fileMessage("workers = 2\nbind = 127.0.0.1:1\nworker = 4\n")
         XCTAssertEqual(text, "\(path):3: unknown setting \"worker\" (did you mean \"workers\"?)")
         let (far, farPath) = try fileMessage("colour = blue\n")
         XCTAssertEqual(far, "\(farPath):1: unknown setting \"colour\"")

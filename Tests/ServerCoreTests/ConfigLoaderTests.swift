@@ -63,8 +63,8 @@ final class ConfigLoaderTests: XCTestCase {
         let fromCommandLine = try load(["-c", path, "--bind", "1.2.3.4:1", "-b", "5.6.7.8:2", "--bind=9.9.9.9:3"]).configuration
         XCTAssertEqual(fromCommandLine[Settings.bind], ["1.2.3.4:1", "5.6.7.8:2", "9.9.9.9:3"], "CLI replaces the file, then appends")
 
-        let fromEnv = try load(["-c", path], env: ["PADDOCK_BIND": "a:1,b:2"]).configuration
-        XCTAssertEqual(fromEnv[Settings.bind], ["a:1", "b:2"], "an environment variable replaces")
+        let fromEnv = try load(["-c", path], env: ["PADDOCK_BIND": "127.0.0.1:1,127.0.0.2:2"]).configuration
+        XCTAssertEqual(fromEnv[Settings.bind], ["127.0.0.1:1", "127.0.0.2:2"], "an environment variable replaces")
     }
 
     func testFlagForms() throws {

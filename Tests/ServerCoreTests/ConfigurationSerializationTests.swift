@@ -11,7 +11,8 @@ final class ConfigurationSerializationTests: XCTestCase {
 
     func testChangedValuesRoundTrip() throws {
         var c = Configuration.defaults()
-        c.set("bind", .list(["unix:/run/a,b.sock", " spaced ", #"q"uote"#, "0.0.0.0:80"]), from: .commandLine("-b"))
+        c.set("bind", .list(["unix:/run/a,b.sock", "0.0.0.0:80"]), from: .commandLine("-b"))
+        c.set("cors_origins", .list(["https://a,b.example", " spaced ", #"q"uote"#, "https://x.example"]), from: .defaultValue)
         c.set("pidfile", .string(#""quoted" with \ backslash"#), from: .defaultValue)
         c.set("errorlog", .string("  /var/log/p # hash  "), from: .defaultValue)
         c.set("keepalive", .seconds(0.1 + 0.2), from: .defaultValue)
@@ -26,7 +27,8 @@ final class ConfigurationSerializationTests: XCTestCase {
         base.set("workers", .int(1), from: .defaultValue)
         let parsed = try ConfigLoader.parse(text: text, path: "serialized", over: base)
         XCTAssertEqual(parsed, c, text)
-        XCTAssertEqual(parsed[Settings.bind].count, 4)
+        XCTAssertEqual(parsed[Settings.bind].count, 2)
+        XCTAssertEqual(parsed[Settings.corsOrigins].count, 4)
     }
 
     func testEmptyListRoundTrips() throws {

@@ -3,11 +3,21 @@ import Posix
 extension Settings {
     static let serverSection = "Server"
 
+    /// Every element must be an address `SocketAddress(bind:)` understands.
+    @Sendable static func checkAddresses(_ value: SettingValue) -> String? {
+        guard case .list(let items) = value else { return nil }
+        for item in items where SocketAddress(bind: item) == nil {
+            return "\"\(item)\" is not an address (HOST:PORT, [IPV6]:PORT, PORT or unix:PATH)"
+        }
+        return nil
+    }
+
     public static let bind = Setting<[String]>(SettingSpec(
         key: "bind", type: .stringList, default: .list(["127.0.0.1:8000"]),
         flags: ["--bind", "-b"], section: serverSection, reload: .restart,
         summary: "Addresses to listen on: HOST:PORT, [V6]:PORT or unix:PATH; repeatable.",
-        doc: "Each address gets its own listening socket, bound by the master before any worker starts. Ignored for sockets passed by systemd socket activation, which are used as they are."))
+        doc: "Each address gets its own listening socket, bound by the master before any worker starts. With systemd socket activation, the passed sockets are used as they are and `bind` adds addresses only when set explicitly.",
+        check: Settings.checkAddresses))
 
     public static let backlog = Setting<Int>(SettingSpec(
         key: "backlog", type: .int, default: .int(2048), min: 1, max: 65535,
@@ -35,7 +45,8 @@ extension Settings {
         key: "admin_bind", type: .stringList, default: .list([]),
         flags: ["--admin-bind"], section: serverSection, reload: .restart,
         summary: "Addresses of the admin listener (/status, /metrics, /health, /health/ready); empty: none.",
-        doc: "Served by the workers like the public listeners, but only the admin endpoints answer there, and they never answer on the public listeners. Keep it on loopback or a private network: /status shows what every worker is doing."))
+        doc: "Served by the workers like the public listeners, but only the admin endpoints answer there, and they never answer on the public listeners. Keep it on loopback or a private network: /status shows what every worker is doing.",
+        check: Settings.checkAddresses))
 
     public static let user = Setting<String>(SettingSpec(
         key: "user", type: .string, default: .string(""),
