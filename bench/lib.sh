@@ -170,3 +170,15 @@ wait_log() {
   echo "no line matching /$2/ in $1" >&2
   return 1
 }
+
+# seed_database BIN WORKDIR: a throwaway cluster with the benchmark data of
+# API.md (1000 users, 10 posts each); sets db_url. Logs go to WORKDIR.
+seed_database() {
+  local bin="$1" work="$2"
+  # Enough connections for 64 pgbench clients, 5+ Paddock workers, gunicorn's pools.
+  pg_start 300
+  pg_createdb paddock
+  db_url=$(pg_url paddock)
+  "$bin/paddock" migrate --database-url "$db_url" >"$work/migrate.log" 2>&1
+  "$bin/paddock" seed --users 1000 --posts-per-user 10 --database-url "$db_url" >"$work/seed.log" 2>&1
+}

@@ -45,11 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pg_start 300
-pg_createdb paddock
-db_url=$(pg_url paddock)
-"$bin/paddock" migrate --database-url "$db_url" >"$work/migrate.log" 2>&1
-"$bin/paddock" seed --users 1000 --posts-per-user 10 --database-url "$db_url" >"$work/seed.log" 2>&1
+seed_database "$bin" "$work"
 
 at() { awk -v d="$dur" -v f="$1" 'BEGIN { printf "%.2f", d * f }'; }   # fraction of the run, in s
 

@@ -50,12 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Enough connections for 64 pgbench clients, 5+ Paddock workers, gunicorn's pools.
-pg_start 300
-pg_createdb paddock
-db_url=$(pg_url paddock)
-"$bin/paddock" migrate --database-url "$db_url" >"$work/migrate.log" 2>&1
-"$bin/paddock" seed --users 1000 --posts-per-user 10 --database-url "$db_url" >"$work/seed.log" 2>&1
+seed_database "$bin" "$work"
 secret="bench-secret-0123456789abcdef0123456789abcdef"
 
 if ((with_reference)); then
