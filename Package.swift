@@ -17,11 +17,13 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "CPosixShims"),
+        // libcrypto memory hooks (C callbacks) for the worker.
+        .target(name: "CCryptoShims", dependencies: ["CCrypto"]),
         .target(name: "Posix", dependencies: ["CPosixShims"]),
         .target(name: "ServerCore", dependencies: ["Posix", "CCrypto"]),
         .target(name: "AppCore", dependencies: ["ServerCore", "CLibPQ", "CSQLite", "CCrypto"]),
         .executableTarget(name: "Master", dependencies: ["ServerCore", "Posix"]),
-        .executableTarget(name: "Worker", dependencies: ["ServerCore", "Posix", "AppCore"]),
+        .executableTarget(name: "Worker", dependencies: ["ServerCore", "Posix", "AppCore", "CCryptoShims"]),
         // Shared by the test targets only (throwaway PostgreSQL, process helpers).
         .target(name: "TestSupport", dependencies: ["Posix", "ServerCore"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),

@@ -13,7 +13,6 @@
 #include <netinet/tcp.h>
 #include <time.h>
 #include <pthread.h>
-#include <malloc.h>
 #include <unistd.h>
 
 int paddock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) { return accept4(fd, addr, len, flags); }
@@ -123,12 +122,6 @@ int paddock_install_abort_reporter(int fd, const char *prefix, const unsigned ch
     sa.sa_handler = abort_reporter;
     sigfillset(&sa.sa_mask);
     return sigaction(SIGABRT, &sa, NULL);
-}
-
-int paddock_keep_large_allocations(int bytes) {
-    /* M_MMAP_THRESHOLD cannot exceed 32 MiB on 64-bit glibc, below scrypt's
-       buffer at the default cost: serve every allocation from the heap instead. */
-    return mallopt(M_MMAP_MAX, 0) && mallopt(M_TRIM_THRESHOLD, bytes);
 }
 
 int paddock_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],

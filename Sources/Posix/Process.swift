@@ -144,12 +144,6 @@ public enum Process {
     /// Number of online CPUs. The C function is `sysconf(3)`.
     public static var cpuCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// Keeps heap allocations up to `bytes` reusable instead of mapping and
-    /// unmapping them each time. The C function is `mallopt(3)`.
-    public static func keepLargeAllocations(upTo bytes: Int) -> Bool {
-        paddock_keep_large_allocations(Int32(clamping: bytes)) == 1
-    }
-
     /// The C function is `umask(2)`.
     @discardableResult
     public static func setUmask(_ mask: UInt32) -> UInt32 { umask(mask) }

@@ -53,6 +53,11 @@ final class UsersServerTests: XCTestCase {
         XCTAssertEqual(list.json?["total"] as? Int, 5)
         XCTAssertEqual(list.json?["pages"] as? Int, 3)
         let token = try login(s.port, email: "user1@example.com")
+        // Repeated password checks reuse libcrypto's scrypt block in each worker.
+        for i in 2...5 { XCTAssertFalse(try login(s.port, email: "user\(i)@example.com").isEmpty) }
+        let wrong = try HTTPTestClient(port: s.port).request("POST", "/auth/login", headers: [("Content-Type", "application/json")],
+                                                           body: json(["email": "user1@example.com", "password": "password12"]))
+        XCTAssertEqual(wrong.status, 401)
         // Any worker accepts a token another worker issued (one shared secret).
         for i in 0..<6 {
             let c = try HTTPTestClient(port: s.port)
