@@ -25,12 +25,7 @@ enum Validation {
         return true
     }
 
-    static func name(_ raw: String) throws(APIError) -> String {
-        let name = trimmed(raw)
-        guard !name.isEmpty else { throw .badRequest("'name' must not be empty") }
-        guard name.unicodeScalars.count <= maxNameLength else { throw .badRequest("'name' must be at most \(maxNameLength) characters") }
-        return name
-    }
+    static func name(_ raw: String) throws(APIError) -> String { try boundedText("name", raw, max: maxNameLength) }
 
     static func password(_ password: String) throws(APIError) -> String {
         guard password.count >= minPasswordLength else {
@@ -39,11 +34,14 @@ enum Validation {
         return password
     }
 
-    static func title(_ raw: String) throws(APIError) -> String {
-        let title = trimmed(raw)
-        guard !title.isEmpty else { throw .badRequest("'title' must not be empty") }
-        guard title.unicodeScalars.count <= maxTitleLength else { throw .badRequest("'title' must be at most \(maxTitleLength) characters") }
-        return title
+    static func title(_ raw: String) throws(APIError) -> String { try boundedText("title", raw, max: maxTitleLength) }
+
+    /// Trimmed, non-empty, at most `max` characters (code points, as the database's VARCHAR counts).
+    private static func boundedText(_ field: String, _ raw: String, max: Int) throws(APIError) -> String {
+        let text = trimmed(raw)
+        guard !text.isEmpty else { throw .badRequest("'\(field)' must not be empty") }
+        guard text.unicodeScalars.count <= max else { throw .badRequest("'\(field)' must be at most \(max) characters") }
+        return text
     }
 
     /// Content is stored as sent (its whitespace may matter) but must have some text.
