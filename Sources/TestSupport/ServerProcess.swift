@@ -78,6 +78,17 @@ public final class ServerProcess: @unchecked Sendable {
     deinit {
         stop()
         notify.closeAfterFailure()
+        ServerProcess.removeTemporaryDirectory(directory)
+    }
+
+    /// Removes a directory made by `makeTemporaryDirectory` (logs, sockets,
+    /// databases of one test); anything else is left alone.
+    public static func removeTemporaryDirectory(_ path: String) {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("paddock-").path
+        guard path.hasPrefix(prefix) else { return }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            // A file still held open by a dying process: the OS cleans /tmp.
+        }
     }
 
     /// Waits for a notification containing `text` (e.g. "READY=1").
@@ -196,6 +207,7 @@ extension ServerProcess {
                            directory: String? = nil, environment extra: [String: String] = [:],
                            timeout: Double = 30) throws -> (status: ExitStatus, stdout: String, stderr: String) {
         let dir = try directory ?? makeTemporaryDirectory()
+        defer { if directory == nil { removeTemporaryDirectory(dir) } }
         let out = try Files.open(dir + "/stdout.txt", flags: O_WRONLY | O_CREAT | O_TRUNC)
         let err = try Files.open(dir + "/stderr.txt", flags: O_WRONLY | O_CREAT | O_TRUNC)
         var env = ProcessInfo.processInfo.environment

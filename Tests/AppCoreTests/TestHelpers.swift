@@ -44,10 +44,29 @@ func jsonBody(_ fields: KeyValuePairs<String, String>) -> String {
     return w.string
 }
 
-/// A scratch log file per test, so tests can check what the application logged.
+/// A scratch log file per test, so tests can check what the application
+/// logged; all of them in one directory removed when the test run ends.
 func makeTestLogger() throws -> (Logger, String) {
-    let path = NSTemporaryDirectory() + "paddock-apptest-\(UUID().uuidString).log"
+    let path = TestLogDirectory.shared.path + "/\(UUID().uuidString).log"
     return (try Logger(path: path, level: .info, slot: 0), path)
+}
+
+/// The directory of the scratch logs, removed when the test bundle finishes.
+final class TestLogDirectory: NSObject, XCTestObservation, @unchecked Sendable {
+    static let shared = TestLogDirectory()
+    let path = NSTemporaryDirectory() + "paddock-apptest-\(UUID().uuidString)"
+
+    override private init() {
+        super.init()
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            fatalError("cannot create \(path): \(error)")
+        }
+        XCTestObservationCenter.shared.addTestObserver(self)
+    }
+
+    func testBundleDidFinish(_ testBundle: Bundle) {
+        do { try FileManager.default.removeItem(atPath: path) } catch { print("could not remove \(path): \(error)") }
+    }
 }
 
 /// A configuration for tests: the given database, a fixed JWT key and a low

@@ -134,6 +134,7 @@ final class ServerLifecycleTests: XCTestCase {
 
     func testBadConfigExitsTwoNamingKeyValueAndLine() throws {
         let dir = try ServerProcess.makeTemporaryDirectory()
+        defer { ServerProcess.removeTemporaryDirectory(dir) }
         try "# sample\nworkers = 2\nkeepalive = soon\n".write(toFile: dir + "/bad.conf", atomically: true, encoding: .utf8)
         let r = try ServerProcess.run(["--config", dir + "/bad.conf"], directory: dir)
         XCTAssertEqual(r.status, .exited(2))
@@ -150,6 +151,7 @@ final class ServerLifecycleTests: XCTestCase {
         defer { taken.closeAfterFailure() }
         guard case .ipv4(_, let port)? = try Socket.localAddress(taken) else { return XCTFail("no port") }
         let dir = try ServerProcess.makeTemporaryDirectory()
+        defer { ServerProcess.removeTemporaryDirectory(dir) }
         let r = try ServerProcess.run(["--app", "echo", "--bind", "127.0.0.1:\(port)", "--workers", "1"], directory: dir)
         XCTAssertEqual(r.status, .exited(1))
         XCTAssertTrue(r.stderr.contains("127.0.0.1:\(port)"), r.stderr)
