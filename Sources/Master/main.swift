@@ -77,8 +77,7 @@ enum MasterMain {
         }
         let logger: Logger
         do {
-            logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil,
-                                format: LogFormat(name: config[Settings.logFormat]) ?? .text)
+            logger = try Logger(configuration: config, slot: nil)
         } catch {
             writeError("paddock: cannot open error log: \(error)\n")
             return 1

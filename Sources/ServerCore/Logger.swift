@@ -61,6 +61,12 @@ public final class Logger: @unchecked Sendable {
         }
     }
 
+    /// The error log the settings describe (`errorlog`, `loglevel`, `log_format`).
+    public convenience init(configuration config: Configuration, slot: Int?) throws {
+        try self.init(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: slot,
+                      format: LogFormat(name: config[Settings.logFormat]) ?? .text)
+    }
+
     /// A logger on standard error at `info`, for use before settings are read.
     public static func standardError(slot: Int? = nil) -> Logger {
         // Opening standard error performs no system call, so this cannot fail.

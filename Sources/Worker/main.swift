@@ -48,8 +48,7 @@ enum WorkerMain {
         }
         let logger: Logger
         do {
-            logger = try Logger(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: slot,
-                                format: LogFormat(name: config[Settings.logFormat]) ?? .text)
+            logger = try Logger(configuration: config, slot: slot)
         } catch {
             writeError("paddock-worker slot=\(slot): cannot open error log: \(error)")
             return .fatalConfig
