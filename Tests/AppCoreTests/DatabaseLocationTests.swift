@@ -26,5 +26,10 @@ final class DatabaseLocationTests: XCTestCase {
                        "postgresql://h/db?sslmode=disable&connect_timeout=2")
         XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?connect_timeout=9", connectTimeout: 5, statementTimeout: 10, logger: logger).connectionString,
                        "postgresql://h/db?connect_timeout=9")
+        // A parameter whose name merely ends in connect_timeout is not the timeout.
+        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?x_connect_timeout=9", connectTimeout: 5, statementTimeout: 10, logger: logger).connectionString,
+                       "postgresql://h/db?x_connect_timeout=9&connect_timeout=5")
+        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?", connectTimeout: 5, statementTimeout: 10, logger: logger).connectionString,
+                       "postgresql://h/db?connect_timeout=5")
     }
 }

@@ -42,8 +42,12 @@ public final class PostgresConnection: DatabaseConnection {
     /// The URI handed to `PQconnectdb`: the configured one plus a connect
     /// timeout unless it sets one itself. libpq parses the rest (sslmode, host lists, ...).
     var connectionString: String {
-        guard !uri.contains("connect_timeout=") else { return uri }
-        return uri + (uri.contains("?") ? "&" : "?") + "connect_timeout=\(connectTimeoutSeconds)"
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let query = parts.count > 1 ? parts[1] : nil
+        let names = query?.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0] } ?? []
+        guard !names.contains("connect_timeout") else { return uri }
+        let separator = query == nil ? "?" : (query!.isEmpty || query!.hasSuffix("&") ? "" : "&")
+        return uri + separator + "connect_timeout=\(connectTimeoutSeconds)"
     }
 
     public var isConnected: Bool { conn != nil }
