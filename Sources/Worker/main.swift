@@ -85,6 +85,11 @@ enum WorkerMain {
                                      listeners: listeners, control: control)
             loop.accessLog = accessLog
             if !cryptoHooks { logger.debug("libcrypto allocated before its hooks: large blocks are not reused") }
+            if paddock_gnutls_skip_consultations() > 0 {
+                logger.debug("GnuTLS (loaded for libpq's LDAP support) skipped its implicit initialisation")
+            } else {
+                logger.debug("GnuTLS did not consult the skip hook: it initialised itself if loaded")
+            }
             logger.debug("worker generation=\(generation) serving")
             return loop.run()
         } catch {

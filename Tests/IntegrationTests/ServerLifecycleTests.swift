@@ -51,6 +51,14 @@ final class ServerLifecycleTests: XCTestCase {
         XCTAssertEqual(missing.status, 404)
     }
 
+    /// Workers load GnuTLS (libpq -> libldap -> GnuTLS) but never use it; the
+    /// worker binary exports GnuTLS's documented skip hook so the library's
+    /// constructor does not initialise it in every worker.
+    func testWorkersSkipGnuTLSImplicitInitialisation() throws {
+        let s = try start(["--log-level", "debug"], workers: 1)
+        XCTAssertTrue(s.errorLog().contains("GnuTLS (loaded for libpq's LDAP support) skipped its implicit initialisation"), s.errorLog())
+    }
+
     func testKeepAliveAndPipelinedResponsesInOrder() throws {
         let s = try start()
         let c = try HTTPTestClient(port: s.port)

@@ -1,5 +1,6 @@
 // libcrypto memory hooks (CRYPTO_set_mem_functions) that Swift cannot write
-// itself: C callbacks with file/line arguments.
+// itself: C callbacks with file/line arguments; and GnuTLS's opt-out of its
+// implicit initialisation (a symbol GnuTLS looks up by name).
 #ifndef PADDOCK_CCRYPTOSHIMS_H
 #define PADDOCK_CCRYPTOSHIMS_H
 #include <stddef.h>
@@ -14,4 +15,9 @@ int paddock_crypto_reuse_large_blocks(size_t minimum);
 
 /// How many large blocks were served from the kept one (for tests).
 unsigned long paddock_crypto_reused_blocks(void);
+
+/// How many times GnuTLS's library constructor asked whether to skip its
+/// implicit initialisation (and was told to); 0 when GnuTLS is not loaded or
+/// did not see the hook.
+unsigned long paddock_gnutls_skip_consultations(void);
 #endif
