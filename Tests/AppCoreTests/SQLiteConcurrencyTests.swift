@@ -46,11 +46,52 @@ final class SQLiteConcurrencyTests: XCTestCase {
     }
 }
 
+extension SQLiteConcurrencyTests {
+    /// Workers start together on a database file that does not exist yet
+    /// (the embedded default's first start). Turning a new file to WAL needs a
+    /// moment of exclusive access, for which SQLite answers "database is
+    /// locked" at once instead of waiting out the busy timeout; every worker
+    /// must still open it.
+    func testWorkersOpeningANewFileTogetherAllConnect() throws {
+        let dir = NSTemporaryDirectory() + "paddock-sqlite-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let results = Statuses()
+        for round in 0..<40 {
+            let path = "\(dir)/new-\(round).db"
+            let group = DispatchGroup()
+            let start = DispatchTime.now() + .milliseconds(20)
+            for _ in 0..<5 {
+                group.enter()
+                Thread.detachNewThread {
+                    while DispatchTime.now() < start {}
+                    let connection = SQLiteConnection(path: path)
+                    do {
+                        try connection.connect()
+                        results.add("ok", 1)
+                    } catch {
+                        results.add("failed", 1)
+                        results.note("\(error)")
+                    }
+                    connection.close()
+                    group.leave()
+                }
+            }
+            XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+        }
+        XCTAssertEqual(results.get("failed").count, 0, results.notes().joined(separator: "; "))
+        XCTAssertEqual(results.get("ok").count, 40 * 5)
+    }
+}
+
 private final class Statuses: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [String: [Int]] = [:]
     func add(_ key: String, _ v: Int) { lock.lock(); storage[key, default: []].append(v); lock.unlock() }
     func get(_ key: String) -> [Int] { lock.lock(); defer { lock.unlock() }; return storage[key] ?? [] }
+    private var texts: [String] = []
+    func note(_ text: String) { lock.lock(); texts.append(text); lock.unlock() }
+    func notes() -> [String] { lock.lock(); defer { lock.unlock() }; return texts }
 }
 
 /// Hands one application to exactly one thread (never shared).

@@ -39,14 +39,30 @@ public final class SQLiteConnection: DatabaseConnection {
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         do {
+            try enableWAL(handle)
             try executeScript("""
-                PRAGMA journal_mode=WAL;
                 PRAGMA synchronous=NORMAL;
                 PRAGMA foreign_keys=ON;
                 """)
         } catch {
             close()
             throw error
+        }
+    }
+
+    /// Turns the file to WAL (a property of the file, kept once set). On a
+    /// new file that needs a moment of exclusive access, and SQLite answers
+    /// SQLITE_BUSY for it at once, without the busy handler, while other
+    /// workers are opening the same new file: retry until `busy_timeout`.
+    private func enableWAL(_ handle: OpaquePointer) throws {
+        var waited: Int32 = 0
+        while true {
+            let rc = sqlite3_exec(handle, "PRAGMA journal_mode=WAL", nil, nil, nil)
+            if rc == SQLITE_OK { return }
+            guard rc & 0xff == SQLITE_BUSY, waited < busyTimeoutMilliseconds else {
+                throw error("sqlite3_exec", rc, handle, context: "PRAGMA journal_mode=WAL")
+            }
+            waited += max(1, sqlite3_sleep(5))
         }
     }
 
