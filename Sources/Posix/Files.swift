@@ -89,7 +89,7 @@ public enum Files {
     public static func currentDirectory() throws -> String {
         var buf = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buf, buf.count) != nil else { throw SystemError("getcwd", .current) }
-        return String(cString: buf)
+        return String(nulTerminated: buf)
     }
 
     /// Creates a directory. The C function is `mkdir(2)`.
@@ -122,5 +122,12 @@ public struct SharedMapping: @unchecked Sendable {
     /// The C function is `munmap(2)`.
     public func unmap() throws {
         _ = try syscall("munmap") { munmap(base, size) }
+    }
+}
+
+extension String {
+    /// The text of a C buffer up to its first NUL (or all of it).
+    init(nulTerminated buffer: [CChar]) {
+        self = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

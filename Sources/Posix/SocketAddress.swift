@@ -112,13 +112,13 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
             var a = sin.sin_addr
             var buf = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count))
-            self = .ipv4(String(cString: buf), UInt16(bigEndian: sin.sin_port))
+            self = .ipv4(String(nulTerminated: buf), UInt16(bigEndian: sin.sin_port))
         case AF_INET6:
             let sin6 = withUnsafeBytes(of: &st) { $0.load(as: sockaddr_in6.self) }
             var a = sin6.sin6_addr
             var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count))
-            self = .ipv6(String(cString: buf), UInt16(bigEndian: sin6.sin6_port))
+            self = .ipv6(String(nulTerminated: buf), UInt16(bigEndian: sin6.sin6_port))
         case AF_UNIX:
             let sun = withUnsafeBytes(of: &st) { $0.load(as: sockaddr_un.self) }
             var path = sun.sun_path
