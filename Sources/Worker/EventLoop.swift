@@ -430,6 +430,8 @@ final class EventLoop {
             accessLog.log(request: request, response: response, requestID: id,
                           durationNanoseconds: Clock.monotonicNanoseconds() - start,
                           bytesSent: parsed.isHead ? 0 : response.body.count)
+        } else if let id = AccessLog.incomingRequestID(request) {
+            response.headers.set("X-Request-ID", id)
         }
         // A drain requested while the handler ran: this response already says close.
         if !draining && !quitting && me.drainRequested { beginDrain() }

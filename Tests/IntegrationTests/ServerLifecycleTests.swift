@@ -59,6 +59,25 @@ final class ServerLifecycleTests: XCTestCase {
         XCTAssertTrue(s.errorLog().contains("GnuTLS (loaded for libpq's LDAP support) skipped its implicit initialisation"), s.errorLog())
     }
 
+    /// A proxy's X-Request-ID comes back on the response; with the access
+    /// log on a request without one gets a fresh id, with it off none is made up.
+    func testRequestIDIsEchoedAndGeneratedOnlyForTheAccessLog() throws {
+        let s = try start()
+        let c = try HTTPTestClient(port: s.port)
+        XCTAssertEqual(try c.request("GET", "/echo", headers: [("X-Request-ID", "proxy-42")]).header("X-Request-ID"), "proxy-42")
+        XCTAssertNil(try c.request("GET", "/echo").header("X-Request-ID"))
+        XCTAssertNil(try c.request("GET", "/echo", headers: [("X-Request-ID", "has space")]).header("X-Request-ID"))
+        server?.stopGracefully()
+        server = nil
+
+        let logged = try start(["--access-logfile", "access.log"])
+        let d = try HTTPTestClient(port: logged.port)
+        XCTAssertEqual(try d.request("GET", "/echo", headers: [("X-Request-ID", "proxy-43")]).header("X-Request-ID"), "proxy-43")
+        let made = try XCTUnwrap(try d.request("GET", "/echo").header("X-Request-ID"))
+        XCTAssertEqual(made.count, 32)
+        XCTAssertTrue(made.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }, made)
+    }
+
     func testKeepAliveAndPipelinedResponsesInOrder() throws {
         let s = try start()
         let c = try HTTPTestClient(port: s.port)

@@ -73,8 +73,16 @@ public final class AccessLog: @unchecked Sendable {
     /// ASCII characters), else a fresh 32-hex-digit id. The worker echoes it
     /// in the response and passes it to `log`.
     public func requestID(for request: HTTPRequest) -> String {
-        if let id = request.headers["X-Request-ID"], RequestIDGenerator.isAcceptable(id) { return id }
+        if let id = AccessLog.incomingRequestID(request) { return id }
         return state.withLock { $0.ids.makeID() }
+    }
+
+    /// The request's own `X-Request-ID` when it is sane (1 to 200 visible
+    /// ASCII characters). Echoed even with the access log off, so a proxy's
+    /// id still follows the request; only a logged request gets a new one.
+    public static func incomingRequestID(_ request: HTTPRequest) -> String? {
+        guard let id = request.headers["X-Request-ID"], RequestIDGenerator.isAcceptable(id) else { return nil }
+        return id
     }
 
     /// Writes the line for one finished request. `bytesSent` counts response
