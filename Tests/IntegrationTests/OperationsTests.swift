@@ -96,6 +96,35 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(try get(s, "/health").status, 200)
     }
 
+    /// USR2 under load: the master re-executes itself in place (same PID),
+    /// adopts the workers and replaces them one slot at a time; clients see
+    /// no failure, as with HUP.
+    func testUsr2UpgradesUnderLoadWithoutLosingARequest() throws {
+        let s = try start(workers: 2)
+        let initial = s.workerPids()
+        let load = LoadGenerator(port: s.port, threads: 4, maxDuration: 40)
+        load.start()
+        XCTAssertTrue(load.waitForProgress(500), "the load did not get going")
+        let mark = try s.notificationMark()
+        try s.signal(SIGUSR2)
+        try s.waitForNotification("reloaded", after: mark, timeout: 30)
+        XCTAssertNil(try s.reapIfExited(), "the master kept running")
+        XCTAssertTrue(s.errorLog().contains("upgraded in place: pid \(s.pid) kept"))
+        let before = load.succeededSoFar
+        XCTAssertTrue(load.waitForProgress(before + 500), "no progress after the upgrade")
+        let result = load.stop()
+        XCTAssertEqual(result.failures, [], "failed requests during the upgrade (\(result.succeeded) succeeded)")
+        // The clients' keep-alive connections to the old workers were closed
+        // by them (Connection: close) and opened again to the new ones.
+        XCTAssertGreaterThanOrEqual(result.reconnects, 1)
+        let after = s.workerPids()
+        XCTAssertEqual(after.keys.sorted(), [0, 1])
+        XCTAssertTrue(Set(after.values).isDisjoint(with: Set(initial.values)), "a pre-upgrade worker survived")
+        for pid in initial.values {
+            XCTAssertTrue(waitForProcessExit(pid, timeout: 10), "old worker \(pid) still running")
+        }
+    }
+
     // MARK: 2. HUP with a broken config
 
     func testHupWithBrokenConfigKeepsRunningConfiguration() throws {
