@@ -86,14 +86,19 @@ final class OperationsTests: XCTestCase {
         let result = load.stop()
         XCTAssertEqual(result.failures, [], "failed requests during reloads (\(result.succeeded) succeeded)")
         XCTAssertGreaterThan(result.succeeded, 60)
-        let final = s.workerPids()
-        XCTAssertEqual(final.count, initial.count)
-        XCTAssertTrue(Set(final.values).isDisjoint(with: Set(initial.values)), "a first-generation worker survived")
-        for pid in initial.values {
-            XCTAssertTrue(waitForProcessExit(pid, timeout: 10), "old worker \(pid) still running")
-        }
-        for pid in final.values { XCTAssertFalse(processHasExited(pid)) }
+        assertEveryWorkerReplaced(s, initial: initial)
         XCTAssertEqual(try get(s, "/health").status, 200)
+    }
+
+    /// The same slots run, each by a new worker, and every old worker has exited.
+    func assertEveryWorkerReplaced(_ s: ServerProcess, initial: [Int: Int32], file: StaticString = #filePath, line: UInt = #line) {
+        let now = s.workerPids()
+        XCTAssertEqual(now.keys.sorted(), initial.keys.sorted(), file: file, line: line)
+        XCTAssertTrue(Set(now.values).isDisjoint(with: Set(initial.values)), "an old worker survived", file: file, line: line)
+        for pid in initial.values {
+            XCTAssertTrue(waitForProcessExit(pid, timeout: 10), "old worker \(pid) still running", file: file, line: line)
+        }
+        for pid in now.values { XCTAssertFalse(processHasExited(pid), file: file, line: line) }
     }
 
     /// USR2 under load: the master re-executes itself in place (same PID),
@@ -117,12 +122,7 @@ final class OperationsTests: XCTestCase {
         // The clients' keep-alive connections to the old workers were closed
         // by them (Connection: close) and opened again to the new ones.
         XCTAssertGreaterThanOrEqual(result.reconnects, 1)
-        let after = s.workerPids()
-        XCTAssertEqual(after.keys.sorted(), [0, 1])
-        XCTAssertTrue(Set(after.values).isDisjoint(with: Set(initial.values)), "a pre-upgrade worker survived")
-        for pid in initial.values {
-            XCTAssertTrue(waitForProcessExit(pid, timeout: 10), "old worker \(pid) still running")
-        }
+        assertEveryWorkerReplaced(s, initial: initial)
     }
 
     // MARK: 2. HUP with a broken config
