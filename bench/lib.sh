@@ -11,6 +11,9 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# json_field JSON KEY: one top-level field of a JSON object, printed.
+json_field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
 # wait_port PORT [seconds=10]: until something accepts on 127.0.0.1:PORT.
 wait_port() {
   local port="$1" tries=$(( ${2:-10} * 20 ))

@@ -85,9 +85,8 @@ start_reference() {
 }
 
 login_token() {
-  curl -sf -X POST -H 'Content-Type: application/json' \
-    -d '{"email":"user1@example.com","password":"password123"}' "$1/auth/login" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+  json_field "$(curl -sf -X POST -H 'Content-Type: application/json' \
+    -d '{"email":"user1@example.com","password":"password123"}' "$1/auth/login")" access_token
 }
 
 # run_wrk URL SCRIPT -> "rps p50 p99 non2xx sockerr requests"
