@@ -42,12 +42,13 @@ public final class PostgresConnection: DatabaseConnection {
     /// The URI handed to `PQconnectdb`: the configured one plus a connect
     /// timeout unless it sets one itself. libpq parses the rest (sslmode, host lists, ...).
     var connectionString: String {
+        let timeout = "connect_timeout=\(connectTimeoutSeconds)"
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let query = parts.count > 1 ? parts[1] : nil
-        let names = query?.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0] } ?? []
-        guard !names.contains("connect_timeout") else { return uri }
-        let separator = query == nil ? "?" : (query!.isEmpty || query!.hasSuffix("&") ? "" : "&")
-        return uri + separator + "connect_timeout=\(connectTimeoutSeconds)"
+        guard parts.count > 1 else { return uri + "?" + timeout }
+        let query = parts[1]
+        let names = query.split(separator: "&").map { $0.prefix { $0 != "=" } }
+        if names.contains("connect_timeout") { return uri }
+        return uri + (query.isEmpty || query.hasSuffix("&") ? "" : "&") + timeout
     }
 
     public var isConnected: Bool { conn != nil }
