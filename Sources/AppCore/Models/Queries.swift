@@ -14,6 +14,18 @@ enum Queries {
         RETURNING \(User.columns)
         """)
     static let deleteUser = SQLStatement("delete_user", "DELETE FROM users WHERE id = $1")
+    /// A token's user, and the instant before which its tokens are refused
+    /// (NULL: none recorded). Needs `token_validity` (migration 3).
+    static let tokenUserByID = SQLStatement("token_user_by_id", """
+        SELECT \(User.columns), valid_after_us FROM users
+        LEFT JOIN token_validity ON token_validity.user_id = users.id WHERE users.id = $1
+        """)
+    /// Refuses the user's tokens issued before $2 (microseconds since the
+    /// epoch); the latest event wins.
+    static let cutOffTokens = SQLStatement("cut_off_tokens", """
+        INSERT INTO token_validity (user_id, valid_after_us) VALUES ($1, $2)
+        ON CONFLICT (user_id) DO UPDATE SET valid_after_us = excluded.valid_after_us
+        """)
 
     static let postByID = SQLStatement("post_by_id", "SELECT \(Post.columns) FROM posts WHERE id = $1")
     static let countPostsOfUser = SQLStatement("count_posts_of_user", "SELECT count(*) FROM posts WHERE user_id = $1")
