@@ -169,6 +169,29 @@ final class SQLiteIdReuseTests: XCTestCase {
     }
 }
 
+extension SQLiteIdReuseTests {
+    /// `seed --force` hands the replaced accounts' ids to the seeded ones
+    /// (backdated, so creation times cannot tell them apart): the replaced
+    /// accounts' tokens must end there.
+    func testSeedForceEndsTheReplacedAccountsTokens() throws {
+        let config = testConfiguration(databaseURL: url)
+        try AppCommands.seed(configuration: config, users: 3, postsPerUser: 1, force: false) { _ in }
+        let (logger, _) = try makeTestLogger()
+        let app = try UsersApplication(configuration: config, logger: logger)
+        try app.start()
+        defer { app.db.close() }
+        let login = app.send("POST", "/auth/login", json: jsonBody(["email": "user1@example.com", "password": "password123"]))
+        let access = login["access_token"]?.stringValue ?? "", refresh = login["refresh_token"]?.stringValue ?? ""
+        XCTAssertEqual(app.send("GET", "/auth/me", token: access).status, 200)
+
+        try AppCommands.seed(configuration: config, users: 3, postsPerUser: 1, force: true) { _ in }
+        XCTAssertEqual(app.send("GET", "/auth/me", token: access).status, 401)
+        XCTAssertEqual(app.send("POST", "/auth/refresh", token: refresh).status, 401)
+        let again = app.send("POST", "/auth/login", json: jsonBody(["email": "user1@example.com", "password": "password123"]))
+        XCTAssertEqual(app.send("GET", "/auth/me", token: again["access_token"]?.stringValue)["id"]?.testInt, 1)
+    }
+}
+
 private final class Lines: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [String] = []
