@@ -171,3 +171,26 @@ extension APIContractSuite {
         XCTAssertEqual(app.send("GET", "/api/users/\(bob)")["name"]?.stringValue, "Bob")
     }
 }
+
+extension APIContractSuite {
+    /// A login or refresh that checked the password just before it changed
+    /// (on another worker) issues nothing; one after the change issues
+    /// tokens later than its cut-off.
+    func checkNoTokensAreIssuedAgainstAPasswordThatJustChanged() throws {
+        let ann = user("ann@example.com")
+        func row() throws -> User { try User(row: try XCTUnwrap(try app.db.queryOne(Queries.userByID, [.int(ann.id)]))) }
+        let stale = try row()
+        XCTAssertNotNil(try app.issueInstant(for: stale))
+        XCTAssertEqual(app.send("PUT", "/api/users/\(ann.id)", json: jsonBody(["password": "new-password"]), token: ann.access).status, 200)
+        XCTAssertNil(try app.issueInstant(for: stale))
+
+        let current = try row()
+        let instant = try XCTUnwrap(try app.issueInstant(for: current))
+        let cutoff = try XCTUnwrap(try app.db.queryOne(SQLStatement("cutoff", "SELECT valid_after_us FROM token_validity WHERE user_id = $1"),
+                                                       [.int(ann.id)])?.int(0))
+        XCTAssertGreaterThanOrEqual(instant, cutoff)
+        let fresh = login("ann@example.com", password: "new-password")
+        XCTAssertEqual(app.send("DELETE", "/api/users/\(ann.id)", token: fresh.access).status, 204)
+        XCTAssertNil(try app.issueInstant(for: current))
+    }
+}

@@ -88,4 +88,5 @@ final class PostgresAPIContractTests: APIContractSuite {
     func testTokenSubjectMustBeCanonical() throws { checkTokenSubjectMustBeCanonical() }
     func testOutOfRangeIdsAreNotFound() throws { checkOutOfRangeIdsAreNotFound() }
     func testFlaskIssuedTokensFollowTheSameRules() throws { try checkFlaskIssuedTokensFollowTheSameRules() }
+    func testNoTokensAreIssuedAgainstAPasswordThatJustChanged() throws { try checkNoTokensAreIssuedAgainstAPasswordThatJustChanged() }
 }

@@ -46,4 +46,5 @@ final class SQLiteAPIContractTests: APIContractSuite {
     func testTokenSubjectMustBeCanonical() throws { checkTokenSubjectMustBeCanonical() }
     func testOutOfRangeIdsAreNotFound() throws { checkOutOfRangeIdsAreNotFound() }
     func testFlaskIssuedTokensFollowTheSameRules() throws { try checkFlaskIssuedTokensFollowTheSameRules() }
+    func testNoTokensAreIssuedAgainstAPasswordThatJustChanged() throws { try checkNoTokensAreIssuedAgainstAPasswordThatJustChanged() }
 }

@@ -31,7 +31,8 @@ extension UsersApplication {
         }
         let user = try User(row: row)
         guard hasher.verify(password, against: user.passwordHash) else { throw APIError.unauthorized("Invalid email or password") }
-        let now = nowMicroseconds
+        // The password may have changed while it was being checked.
+        guard let now = try issueInstant(for: user) else { throw APIError.unauthorized("Invalid email or password") }
         var w = JSONWriter(capacity: 768)
         w.beginObject()
         w.field("access_token", tokens.issue(subject: String(user.id), type: .access, fresh: true, nowMicroseconds: now))
@@ -46,9 +47,10 @@ extension UsersApplication {
     /// POST /auth/refresh: a new (not fresh) access token for a refresh token.
     func refresh(_ r: RouteRequest) throws -> HTTPResponse {
         let user = try tokenUser(r.request, type: .refresh)
+        guard let now = try issueInstant(for: user) else { throw APIError.unauthorized("Token has been revoked") }
         var w = JSONWriter(capacity: 512)
         w.beginObject()
-        w.field("access_token", tokens.issue(subject: String(user.id), type: .access, fresh: false, nowMicroseconds: nowMicroseconds))
+        w.field("access_token", tokens.issue(subject: String(user.id), type: .access, fresh: false, nowMicroseconds: now))
         w.field("token_type", "Bearer")
         w.endObject()
         return json(200, w.string)

@@ -60,8 +60,28 @@ extension UsersApplication {
         return user
     }
 
-    /// Ends every token of `userID` issued before now (inside the caller's
-    /// transaction). A no-op on a schema without `token_validity`.
+    /// The instant to issue `user`'s tokens at, or nil when the row no
+    /// longer holds the password hash the caller checked (changed or deleted
+    /// since it was read, here or by the Flask application).
+    ///
+    /// Taken inside a transaction that excludes a password change or a
+    /// deletion of the row (PostgreSQL: a share lock on the row; SQLite: the
+    /// write lock), whose cut-off is taken inside theirs after the row is
+    /// written. So a change either commits first, and this sees it, or
+    /// after, and its cut-off is later than the instant returned: a login
+    /// or refresh that raced a password change never outlives it.
+    func issueInstant(for user: User) throws -> Int? {
+        let statement = db.dialect == .postgres ? Queries.passwordHashForIssuePostgres : Queries.passwordHashForIssueSQLite
+        return try db.transaction(write: true) {
+            guard try db.queryOne(statement, [.int(user.id)])?.text(0) == user.passwordHash else { return nil }
+            return nowMicroseconds
+        }
+    }
+
+    /// Ends every token of `userID` issued before now. Call it inside the
+    /// transaction that changes the password or deletes the account, after
+    /// the row is written (see `issueInstant(for:)`). A no-op on a schema
+    /// without `token_validity`.
     func cutOffTokens(of userID: Int) throws {
         guard recordsTokenValidity else { return }
         try db.execute(Queries.cutOffTokens, [.int(userID), .int(nowMicroseconds)])

@@ -20,6 +20,12 @@ enum Queries {
         SELECT \(User.columns), valid_after_us FROM users
         LEFT JOIN token_validity ON token_validity.user_id = users.id WHERE users.id = $1
         """)
+    /// The password hash, read where tokens are issued (see
+    /// `UsersApplication.issueInstant(for:)`). PostgreSQL: the row lock
+    /// waits for a password change or deletion in flight; SQLite needs none,
+    /// as the caller's write transaction already excludes every writer.
+    static let passwordHashForIssuePostgres = SQLStatement("password_hash_for_issue_locked", "SELECT password_hash FROM users WHERE id = $1 FOR SHARE")
+    static let passwordHashForIssueSQLite = SQLStatement("password_hash_for_issue", "SELECT password_hash FROM users WHERE id = $1")
     /// Refuses the user's tokens issued before $2 (microseconds since the
     /// epoch); the latest event wins.
     static let cutOffTokens = SQLStatement("cut_off_tokens", """
