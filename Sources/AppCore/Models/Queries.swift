@@ -1,4 +1,5 @@
-/// Every statement the handlers run, declared once, valid in both dialects.
+/// Every statement the handlers run, declared once, valid in both dialects
+/// (the one pair that cannot be says so in its name).
 enum Queries {
     static let userByID = SQLStatement("user_by_id", "SELECT \(User.columns) FROM users WHERE id = $1")
     static let userByEmail = SQLStatement("user_by_email", "SELECT \(User.columns) FROM users WHERE email = $1")
