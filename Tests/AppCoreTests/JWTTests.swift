@@ -1,5 +1,5 @@
 import XCTest
-import AppCore
+@testable import AppCore
 import ServerCore
 
 final class JWTTests: XCTestCase {
@@ -67,7 +67,10 @@ final class JWTTests: XCTestCase {
         let a = try codec.verify(access, now: now)
         XCTAssertEqual(a.sub, "42"); XCTAssertEqual(a.type, .access); XCTAssertTrue(a.fresh)
         XCTAssertEqual(a.iat, now); XCTAssertEqual(a.nbf, now); XCTAssertEqual(a.exp, now + 900)
-        XCTAssertTrue(isUUID4(a.jti), a.jti)
+        // The jti is a UUIDv7 naming the issue instant (flask-jwt-extended
+        // treats it as opaque); the csrf value stays a uuid4 like Python's.
+        XCTAssertTrue(isUUID(a.jti, version: "7"), a.jti)
+        XCTAssertEqual(JWTCodec.uuid7Microseconds(a.jti), now * 1_000_000)
         XCTAssertTrue(isUUID4(a.csrf ?? ""), a.csrf ?? "nil")
 
         let refresh = codec.issue(subject: "42", type: .refresh, now: now)
@@ -151,13 +154,15 @@ final class JWTTests: XCTestCase {
         XCTAssertNil(try codec.verify(token(), now: 2).csrf)
     }
 
-    private func isUUID4(_ s: String) -> Bool {
+    private func isUUID4(_ s: String) -> Bool { isUUID(s, version: "4") }
+
+    private func isUUID(_ s: String, version: Unicode.Scalar) -> Bool {
         let u = Array(s.utf8)
         guard u.count == 36 else { return false }
         for (i, c) in u.enumerated() {
             if [8, 13, 18, 23].contains(i) { if c != UInt8(ascii: "-") { return false }; continue }
             guard (48...57).contains(c) || (97...102).contains(c) else { return false }
         }
-        return u[14] == UInt8(ascii: "4") && [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(u[19])
+        return u[14] == UInt8(ascii: version) && [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(u[19])
     }
 }

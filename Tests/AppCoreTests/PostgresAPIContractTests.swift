@@ -81,4 +81,12 @@ final class PostgresAPIContractTests: APIContractSuite {
     func testUpdateOwnUser() throws { checkUpdateOwnUser() }
     func testUpdateUserErrors() throws { checkUpdateUserErrors() }
     func testDeleteUserDeletesPosts() throws { checkDeleteUserDeletesPosts() }
+    func testIdsAreNeverReused() throws { checkIdsAreNeverReused() }
+    func testPasswordChangeRevokesEarlierTokens() throws { checkPasswordChangeRevokesEarlierTokens() }
+    func testDeletedUsersTokensNeverActAsTheNextHolderOfTheId() throws { try checkDeletedUsersTokensNeverActAsTheNextHolderOfTheId() }
+    func testPasswordLengthIsCapped() throws { checkPasswordLengthIsCapped() }
+    func testTokenSubjectMustBeCanonical() throws { checkTokenSubjectMustBeCanonical() }
+    func testOutOfRangeIdsAreNotFound() throws { checkOutOfRangeIdsAreNotFound() }
+    func testFlaskIssuedTokensFollowTheSameRules() throws { try checkFlaskIssuedTokensFollowTheSameRules() }
+    func testNoTokensAreIssuedAgainstAPasswordThatJustChanged() throws { try checkNoTokensAreIssuedAgainstAPasswordThatJustChanged() }
 }

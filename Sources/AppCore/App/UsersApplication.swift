@@ -15,6 +15,12 @@ public final class UsersApplication: Application {
     let cors: CORSPolicy
     let router: Router<Handler>
     private let autoMigrate: Bool
+    /// Whether the schema has `token_validity` (migration 3), so password
+    /// changes and deletions can end earlier tokens. Set by `start()`.
+    private(set) var recordsTokenValidity = false
+    /// A hash at the configured cost that no password matches, checked when
+    /// a login names an unknown address. Made once per worker by `start()`.
+    private(set) var unknownUserHash = ""
     /// Whether the last database call found the database unreachable, so an
     /// outage is logged once when it starts and once when it ends.
     private var databaseDown = false
@@ -49,15 +55,19 @@ public final class UsersApplication: Application {
         try db.connect()
         if autoMigrate {
             try Migrations.migrate(db, logger: logger)
-            return
+            recordsTokenValidity = true
+        } else {
+            let status = try Migrations.status(db)
+            guard status.tablesExist else {
+                throw SchemaError(description: "the database has no users/posts tables; run `paddock migrate` first (or set auto_migrate = on)")
+            }
+            recordsTokenValidity = status.version >= Migrations.tokenValidityVersion
+            if status.version < Migrations.latestVersion {
+                let tokens = recordsTokenValidity ? "" : " (until then, and a restart, tokens outlive password changes and deleted accounts)"
+                logger.warning("database schema is at version \(status.version) of \(Migrations.latestVersion); run `paddock migrate` to apply the rest\(tokens)")
+            }
         }
-        let status = try Migrations.status(db)
-        guard status.tablesExist else {
-            throw SchemaError(description: "the database has no users/posts tables; run `paddock migrate` first (or set auto_migrate = on)")
-        }
-        if status.version < Migrations.latestVersion {
-            logger.warning("database schema is at version \(status.version) of \(Migrations.latestVersion); run `paddock migrate` to apply the rest")
-        }
+        unknownUserHash = hasher.hash(Digest.hex(Digest.randomBytes(16)))
     }
 
     /// `SELECT 1` on the worker's connection (reconnecting, throttled, when it is down).

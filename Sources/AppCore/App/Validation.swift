@@ -4,6 +4,10 @@ enum Validation {
     static let maxEmailLength = 255
     static let maxNameLength = 100
     static let minPasswordLength = 8
+    /// Bytes of UTF-8. Every login hashes what it is sent, so without a cap
+    /// one request could make a worker hash megabytes; Werkzeug has none,
+    /// but no real password comes near it.
+    static let maxPasswordBytes = 1024
     static let maxTitleLength = 200
 
     /// Trimmed and lower-cased, so `Ann@Example.com ` and `ann@example.com` are one account.
@@ -27,9 +31,20 @@ enum Validation {
 
     static func name(_ raw: String) throws(APIError) -> String { try boundedText("name", raw, max: maxNameLength) }
 
+    /// A new password: at least `minPasswordLength` characters, at most `maxPasswordBytes` bytes.
     static func password(_ password: String) throws(APIError) -> String {
+        let password = try cappedPassword(password)
         guard password.count >= minPasswordLength else {
             throw .badRequest("'password' must be at least \(minPasswordLength) characters")
+        }
+        return password
+    }
+
+    /// A password to check (login): only the size cap, so accounts made
+    /// under other rules still log in.
+    static func cappedPassword(_ password: String) throws(APIError) -> String {
+        guard password.utf8.count <= maxPasswordBytes else {
+            throw .badRequest("'password' must be at most \(maxPasswordBytes) bytes")
         }
         return password
     }

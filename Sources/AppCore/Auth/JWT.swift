@@ -19,16 +19,25 @@ public struct JWTCodec: Sendable {
         self.refreshLifetime = refreshLifetime
     }
 
-    /// A signed token for `subject`, with claims in flask-jwt-extended's
-    /// order: fresh, iat, jti, type, sub, nbf, csrf, exp. `now` is seconds
-    /// since the epoch.
+    /// A signed token for `subject` issued at the start of second `now`
+    /// (seconds since the epoch).
     public func issue(subject: String, type: TokenType, fresh: Bool = false, now: Int) -> String {
+        issue(subject: subject, type: type, fresh: fresh, nowMicroseconds: now * 1_000_000)
+    }
+
+    /// A signed token for `subject`, with claims in flask-jwt-extended's
+    /// order: fresh, iat, jti, type, sub, nbf, csrf, exp. `iat` is the whole
+    /// second, as PyJWT writes it; the `jti` is a UUIDv7 that carries the
+    /// microsecond, so a token can be told from one issued earlier in the
+    /// same second (see `TokenIssueInstant`).
+    public func issue(subject: String, type: TokenType, fresh: Bool = false, nowMicroseconds: Int) -> String {
+        let now = nowMicroseconds / 1_000_000
         let lifetime = type == .access ? accessLifetime : refreshLifetime
         var claims = JSONWriter(capacity: 256)
         claims.beginObject()
         claims.field("fresh", fresh)
         claims.field("iat", now)
-        claims.field("jti", Self.uuid4())
+        claims.field("jti", Self.uuid7(microseconds: nowMicroseconds))
         claims.field("type", type.rawValue)
         claims.field("sub", subject)
         claims.field("nbf", now)
@@ -72,6 +81,11 @@ public struct JWTCodec: Sendable {
         var b = Digest.randomBytes(16)
         b[6] = b[6] & 0x0F | 0x40
         b[8] = b[8] & 0x3F | 0x80
+        return uuidText(b)
+    }
+
+    /// Lower-case 8-4-4-4-12 text of 16 bytes.
+    static func uuidText(_ b: [UInt8]) -> String {
         let hex = Array(Digest.hex(b).utf8)
         var text: [UInt8] = []
         text.reserveCapacity(36)

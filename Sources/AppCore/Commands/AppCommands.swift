@@ -29,6 +29,12 @@ public enum AppCommands {
     static let seedPost = SQLStatement("seed_post", """
         INSERT INTO posts (id, user_id, title, content, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
         """)
+    /// Before ids are handed out again: the replaced accounts' tokens must
+    /// not act as the seeded accounts that get their ids.
+    static let cutOffEveryToken = SQLStatement("seed_cut_off_tokens", """
+        INSERT INTO token_validity (user_id, valid_after_us) SELECT id, CAST($1 AS BIGINT) FROM users WHERE true
+        ON CONFLICT (user_id) DO UPDATE SET valid_after_us = excluded.valid_after_us
+        """)
     static let countRows = SQLStatement("seed_count", "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM posts)")
     /// Rows per transaction: large enough that commits (fsyncs) do not
     /// dominate, small enough that other workers are not locked out for long.
@@ -57,9 +63,11 @@ public enum AppCommands {
                 throw SeedError(description: "the database already has \(existingUsers) users and \(existingPosts) posts; seed --force replaces them")
             }
             try db.transaction(write: true) {
+                let (seconds, nanoseconds) = Clock.realtime()
+                try db.execute(cutOffEveryToken, [.int(Int(seconds) * 1_000_000 + Int(nanoseconds / 1000))])
                 switch db.dialect {
                 case .postgres: try db.executeScript("TRUNCATE posts, users RESTART IDENTITY CASCADE")
-                case .sqlite: try db.executeScript("DELETE FROM posts; DELETE FROM users")
+                case .sqlite: try db.executeScript("DELETE FROM posts; DELETE FROM users; DELETE FROM sqlite_sequence WHERE name IN ('users', 'posts')")
                 }
             }
             progress("removed \(existingUsers) users and \(existingPosts) posts")

@@ -1,5 +1,6 @@
 /// One schema change: a version number, a name for the logs, and its DDL in
-/// both dialects.
+/// both dialects (empty where a dialect needs no change; the version is
+/// still recorded).
 public struct Migration: Sendable {
     public let version: Int
     public let name: String

@@ -58,7 +58,60 @@ public enum Migrations {
         Migration(version: 2, name: "index posts by author and date",
                   postgres: "CREATE INDEX IF NOT EXISTS ix_posts_user_id_created_at ON posts (user_id, created_at DESC, id DESC);",
                   sqlite: "CREATE INDEX IF NOT EXISTS ix_posts_user_id_created_at ON posts (user_id, created_at DESC, id DESC);"),
+        // Per user, the instant before which its tokens are refused (see
+        // `TokenCutoff`): set by a password change and by deleting the
+        // account. No foreign key, so the row outlives the user and still
+        // refuses the deleted account's tokens if its id comes back. The
+        // Flask application never reads or writes it.
+        Migration(version: 3, name: "record when tokens stop being valid",
+                  postgres: "CREATE TABLE token_validity (user_id INTEGER PRIMARY KEY, valid_after_us BIGINT NOT NULL);",
+                  sqlite: "CREATE TABLE token_validity (user_id INTEGER NOT NULL PRIMARY KEY, valid_after_us INTEGER NOT NULL);"),
+        // Without AUTOINCREMENT SQLite gives a new row the highest id plus
+        // one, so deleting the newest account hands its id to the next one.
+        // SQLite cannot change a key in place, so both tables are rebuilt
+        // (https://www.sqlite.org/lang_altertable.html#otheralter; `migrate`
+        // turns foreign keys off around it) with the same columns, keys and
+        // indexes, keeping every row. The users sequence starts above any
+        // id a post or a token record still names. PostgreSQL's SERIAL
+        // never hands an id out twice: nothing to do there.
+        Migration(version: 4, name: "never reuse ids on SQLite", postgres: "", sqlite: """
+            CREATE TABLE users_rebuild (
+                id            INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+                email         VARCHAR(255) NOT NULL UNIQUE,
+                name          VARCHAR(100) NOT NULL,
+                password_hash VARCHAR(255) NOT NULL,
+                created_at    TEXT NOT NULL,
+                updated_at    TEXT NOT NULL
+            );
+            INSERT INTO users_rebuild (id, email, name, password_hash, created_at, updated_at)
+                SELECT id, email, name, password_hash, created_at, updated_at FROM users;
+            DROP TABLE users;
+            ALTER TABLE users_rebuild RENAME TO users;
+            CREATE TABLE posts_rebuild (
+                id         INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+                user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                title      VARCHAR(200) NOT NULL,
+                content    TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            INSERT INTO posts_rebuild (id, user_id, title, content, created_at, updated_at)
+                SELECT id, user_id, title, content, created_at, updated_at FROM posts;
+            DROP TABLE posts;
+            ALTER TABLE posts_rebuild RENAME TO posts;
+            CREATE INDEX ix_posts_user_id ON posts (user_id);
+            CREATE INDEX ix_posts_user_id_created_at ON posts (user_id, created_at DESC, id DESC);
+            DELETE FROM sqlite_sequence WHERE name IN ('users', 'users_rebuild');
+            INSERT INTO sqlite_sequence (name, seq) VALUES ('users', max(
+                (SELECT coalesce(max(id), 0) FROM users),
+                (SELECT coalesce(max(user_id), 0) FROM posts),
+                (SELECT coalesce(max(user_id), 0) FROM token_validity)));
+            """),
     ]
+
+    /// The first version with `token_validity`; below it, password changes
+    /// and deletions cannot end earlier tokens.
+    public static let tokenValidityVersion = 3
 
     /// The newest version this build knows.
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -107,11 +160,24 @@ public enum Migrations {
         if db.dialect == .postgres {
             _ = try db.query(lock, [.int(advisoryLockKey)])
         }
+        // Rebuilding a table on SQLite needs foreign keys off (or dropping
+        // `users` would cascade into `posts`), and the pragma does nothing
+        // inside a transaction, so it is set around the whole run. Rows that
+        // broke a key before (the Flask stack's SQLite runs with foreign keys
+        // off) are copied as they are rather than failing the migration.
+        if db.dialect == .sqlite {
+            try db.executeScript("PRAGMA foreign_keys=OFF")
+        }
         defer {
             if db.dialect == .postgres {
                 do { _ = try db.query(unlock, [.int(advisoryLockKey)]) } catch {
                     // A broken connection releases session locks itself.
                     logger.warning("releasing the migration lock: \(error)")
+                }
+            }
+            if db.dialect == .sqlite {
+                do { try db.executeScript("PRAGMA foreign_keys=ON") } catch {
+                    logger.error("turning foreign keys back on after migrating: \(error)")
                 }
             }
         }
@@ -130,7 +196,8 @@ public enum Migrations {
                 }
             }
             for m in all where !versions.contains(m.version) {
-                try db.executeScript(m.sql(for: db.dialect))
+                let sql = m.sql(for: db.dialect)
+                if !sql.isEmpty { try db.executeScript(sql) }
                 try db.execute(record, [.int(m.version), .text(m.name), .text(DatabaseTimestamp.now())])
                 done.append("applied \(m.version) \(m.name)")
             }

@@ -21,18 +21,22 @@ extension UsersApplication {
     func login(_ r: RouteRequest) throws -> HTTPResponse {
         let body = try JSONBody(r.request.body)
         let rawEmail = try body.requiredString("email")
-        let password = try body.requiredString("password")
+        let password = try Validation.cappedPassword(try body.requiredString("password"))
         let email = Validation.trimmed(rawEmail).lowercased()
         guard let row = try db.queryOne(Queries.userByEmail, [.text(email)]) else {
+            // The same hash work as a wrong password, so the answer time
+            // does not tell whether the address has an account.
+            _ = hasher.verify(password, against: unknownUserHash)
             throw APIError.unauthorized("Invalid email or password")
         }
         let user = try User(row: row)
         guard hasher.verify(password, against: user.passwordHash) else { throw APIError.unauthorized("Invalid email or password") }
-        let now = self.now
+        // The password may have changed while it was being checked.
+        guard let now = try issueInstant(for: user) else { throw APIError.unauthorized("Invalid email or password") }
         var w = JSONWriter(capacity: 768)
         w.beginObject()
-        w.field("access_token", tokens.issue(subject: String(user.id), type: .access, fresh: true, now: now))
-        w.field("refresh_token", tokens.issue(subject: String(user.id), type: .refresh, now: now))
+        w.field("access_token", tokens.issue(subject: String(user.id), type: .access, fresh: true, nowMicroseconds: now))
+        w.field("refresh_token", tokens.issue(subject: String(user.id), type: .refresh, nowMicroseconds: now))
         w.field("token_type", "Bearer")
         w.key("user")
         user.write(to: &w)
@@ -43,9 +47,10 @@ extension UsersApplication {
     /// POST /auth/refresh: a new (not fresh) access token for a refresh token.
     func refresh(_ r: RouteRequest) throws -> HTTPResponse {
         let user = try tokenUser(r.request, type: .refresh)
+        guard let now = try issueInstant(for: user) else { throw APIError.unauthorized("Token has been revoked") }
         var w = JSONWriter(capacity: 512)
         w.beginObject()
-        w.field("access_token", tokens.issue(subject: String(user.id), type: .access, fresh: false, now: now))
+        w.field("access_token", tokens.issue(subject: String(user.id), type: .access, fresh: false, nowMicroseconds: now))
         w.field("token_type", "Bearer")
         w.endObject()
         return json(200, w.string)

@@ -2,7 +2,7 @@ import ServerCore
 
 extension UsersApplication {
     func loadPost(_ id: Int) throws -> Post {
-        guard let row = try db.queryOne(Queries.postByID, [.int(id)]) else { throw APIError.notFound("Post not found") }
+        guard RecordID.isValid(id), let row = try db.queryOne(Queries.postByID, [.int(id)]) else { throw APIError.notFound("Post not found") }
         return try Post(row: row)
     }
 
@@ -26,9 +26,9 @@ extension UsersApplication {
 
     /// PUT /api/posts/{id}: the author only; any of title, content.
     func updatePost(_ r: RouteRequest) throws -> HTTPResponse {
-        let subject = try subject(try claims(r.request, type: .access))
+        let author = try tokenUser(r.request, type: .access)
         var post = try loadPost(r.parameters[0])
-        guard post.userID == subject else { throw APIError.forbidden("You can only modify your own posts") }
+        guard post.userID == author.id else { throw APIError.forbidden("You can only modify your own posts") }
         let body = try JSONBody(r.request.body)
         if let title = try body.string("title") { post.title = try Validation.title(title) }
         if let content = try body.string("content") { post.content = try Validation.content(content) }
@@ -41,9 +41,9 @@ extension UsersApplication {
 
     /// DELETE /api/posts/{id}: the author only.
     func deletePost(_ r: RouteRequest) throws -> HTTPResponse {
-        let subject = try subject(try claims(r.request, type: .access))
+        let author = try tokenUser(r.request, type: .access)
         let post = try loadPost(r.parameters[0])
-        guard post.userID == subject else { throw APIError.forbidden("You can only delete your own posts") }
+        guard post.userID == author.id else { throw APIError.forbidden("You can only delete your own posts") }
         try db.execute(Queries.deletePost, [.int(post.id)])
         return HTTPResponse(status: 204)
     }

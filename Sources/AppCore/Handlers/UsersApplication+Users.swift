@@ -2,7 +2,7 @@ import ServerCore
 
 extension UsersApplication {
     func loadUser(_ id: Int) throws -> User {
-        guard let row = try db.queryOne(Queries.userByID, [.int(id)]) else { throw APIError.notFound("User not found") }
+        guard RecordID.isValid(id), let row = try db.queryOne(Queries.userByID, [.int(id)]) else { throw APIError.notFound("User not found") }
         return try User(row: row)
     }
 
@@ -33,11 +33,20 @@ extension UsersApplication {
         json(200, try loadUser(r.parameters[0]).json)
     }
 
+    /// The account at `id` if it is the token's own: 404 when there is no
+    /// such account, 403 when it is someone else's.
+    func ownAccount(_ id: Int, token me: User, action: String) throws -> User {
+        guard id == me.id else {
+            _ = try loadUser(id)
+            throw APIError.forbidden("You can only \(action) your own account")
+        }
+        return me
+    }
+
     /// PUT /api/users/{id}: yourself only; any of name, email, password.
+    /// A new password ends every token issued before it.
     func updateUser(_ r: RouteRequest) throws -> HTTPResponse {
-        let subject = try subject(try claims(r.request, type: .access))
-        var user = try loadUser(r.parameters[0])
-        guard user.id == subject else { throw APIError.forbidden("You can only modify your own account") }
+        var user = try ownAccount(r.parameters[0], token: try tokenUser(r.request, type: .access), action: "modify")
         let body = try JSONBody(r.request.body)
         let email = try body.string("email").map { s throws(APIError) in try Validation.email(s) }
         let name = try body.string("name").map { s throws(APIError) in try Validation.name(s) }
@@ -48,21 +57,32 @@ extension UsersApplication {
         }
         if let name { user.name = name }
         if let password { user.passwordHash = hasher.hash(password) }
-        guard let row = try db.queryOne(Queries.updateUser, [.int(user.id), .text(user.email), .text(user.name),
-                                                             .text(user.passwordHash), .text(DatabaseTimestamp.now())]) else {
-            throw APIError.notFound("User not found") // deleted meanwhile
+        let values: [DatabaseValue] = [.int(user.id), .text(user.email), .text(user.name), .text(user.passwordHash),
+                                       .text(DatabaseTimestamp.now())]
+        let updated: DatabaseRow?
+        if password != nil {
+            // The new hash and the cut-off commit together, so no token
+            // from before outlives the password it was issued under.
+            updated = try db.transaction(write: true) {
+                let row = try db.queryOne(Queries.updateUser, values)
+                if row != nil { try cutOffTokens(of: user.id) }
+                return row
+            }
+        } else {
+            updated = try db.queryOne(Queries.updateUser, values)
         }
-        return json(200, try User(row: row).json)
+        guard let updated else { throw APIError.notFound("User not found") } // deleted meanwhile
+        return json(200, try User(row: updated).json)
     }
 
-    /// DELETE /api/users/{id}: yourself only; your posts go too.
+    /// DELETE /api/users/{id}: yourself only; your posts go too, and your
+    /// tokens, even if the id is ever given to another account.
     func deleteUser(_ r: RouteRequest) throws -> HTTPResponse {
-        let subject = try subject(try claims(r.request, type: .access))
-        let user = try loadUser(r.parameters[0])
-        guard user.id == subject else { throw APIError.forbidden("You can only delete your own account") }
+        let user = try ownAccount(r.parameters[0], token: try tokenUser(r.request, type: .access), action: "delete")
         try db.transaction(write: true) {
             try db.execute(Queries.deletePostsOfUser, [.int(user.id)])
             try db.execute(Queries.deleteUser, [.int(user.id)])
+            try cutOffTokens(of: user.id)
         }
         return HTTPResponse(status: 204)
     }
@@ -71,7 +91,9 @@ extension UsersApplication {
     func listPostsOfUser(_ r: RouteRequest) throws -> HTTPResponse {
         let pagination = try Pagination(r.request)
         let userID = r.parameters[0]
-        guard try db.queryOne(Queries.userExists, [.int(userID)]) != nil else { throw APIError.notFound("User not found") }
+        guard RecordID.isValid(userID), try db.queryOne(Queries.userExists, [.int(userID)]) != nil else {
+            throw APIError.notFound("User not found")
+        }
         let total = try db.queryOne(Queries.countPostsOfUser, [.int(userID)])?.int(0) ?? 0
         var posts: [Post] = []
         if let offset = pagination.offset, offset < total {

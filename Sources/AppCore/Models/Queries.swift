@@ -1,4 +1,5 @@
-/// Every statement the handlers run, declared once, valid in both dialects.
+/// Every statement the handlers run, declared once, valid in both dialects
+/// (the one pair that cannot be says so in its name).
 enum Queries {
     static let userByID = SQLStatement("user_by_id", "SELECT \(User.columns) FROM users WHERE id = $1")
     static let userByEmail = SQLStatement("user_by_email", "SELECT \(User.columns) FROM users WHERE email = $1")
@@ -14,6 +15,24 @@ enum Queries {
         RETURNING \(User.columns)
         """)
     static let deleteUser = SQLStatement("delete_user", "DELETE FROM users WHERE id = $1")
+    /// A token's user, and the instant before which its tokens are refused
+    /// (NULL: none recorded). Needs `token_validity` (migration 3).
+    static let tokenUserByID = SQLStatement("token_user_by_id", """
+        SELECT \(User.columns), valid_after_us FROM users
+        LEFT JOIN token_validity ON token_validity.user_id = users.id WHERE users.id = $1
+        """)
+    /// The password hash, read where tokens are issued (see
+    /// `UsersApplication.issueInstant(for:)`). PostgreSQL: the row lock
+    /// waits for a password change or deletion in flight; SQLite needs none,
+    /// as the caller's write transaction already excludes every writer.
+    static let passwordHashForIssuePostgres = SQLStatement("password_hash_for_issue_locked", "SELECT password_hash FROM users WHERE id = $1 FOR SHARE")
+    static let passwordHashForIssueSQLite = SQLStatement("password_hash_for_issue", "SELECT password_hash FROM users WHERE id = $1")
+    /// Refuses the user's tokens issued before $2 (microseconds since the
+    /// epoch); the latest event wins.
+    static let cutOffTokens = SQLStatement("cut_off_tokens", """
+        INSERT INTO token_validity (user_id, valid_after_us) VALUES ($1, $2)
+        ON CONFLICT (user_id) DO UPDATE SET valid_after_us = excluded.valid_after_us
+        """)
 
     static let postByID = SQLStatement("post_by_id", "SELECT \(Post.columns) FROM posts WHERE id = $1")
     static let countPostsOfUser = SQLStatement("count_posts_of_user", "SELECT count(*) FROM posts WHERE user_id = $1")
