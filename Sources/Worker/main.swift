@@ -115,9 +115,11 @@ enum WorkerMain {
             keepalive: ns(config[Settings.keepalive]),
             headerTimeout: ns(config[Settings.headerReadTimeout]),
             bodyTimeout: ns(config[Settings.bodyReadTimeout]),
-            writeTimeout: ns(max(30, config[Settings.bodyReadTimeout])),
+            writeTimeout: ns(config[Settings.writeTimeout]),
             maxConnections: config[Settings.workerConnections],
-            workers: config[Settings.workers])
+            workers: config[Settings.workers],
+            outputHighWater: config[Settings.outputHighWater],
+            adminConnections: config[Settings.adminConnections])
     }
 
     static func writeError(_ s: String) {
