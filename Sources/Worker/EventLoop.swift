@@ -501,7 +501,7 @@ final class EventLoop {
         var budget = TurnBudget(now: now)
         var end = TurnEnd.needMore
         parsing: while c.bufferedInput > 0 && !c.closeAfterWrite {
-            if c.flow.isFull(unsent: c.unsentOutput) {
+            if c.flow.paused || c.flow.isFull(unsent: c.unsentOutput) {
                 flush(c)
                 guard isOpen(c) else { return .closing }
                 if c.flow.paused { end = .paused; break parsing }
@@ -667,7 +667,8 @@ final class EventLoop {
             }
             if c.closeAfterWrite { closeGracefully(c); return }
         }
-        if change == .resume && c.bufferedInput > 0 { enqueue(c) }
+        // Resumed: buffered requests, or a half-closed client to finish, need a turn.
+        if change == .resume && (c.bufferedInput > 0 || c.inputClosed) { enqueue(c) }
         if change != .none || wasWaiting != (c.flow.deadline != nil) { updateInterest(c) }
     }
 
