@@ -67,6 +67,40 @@ final class HostileClientTests: XCTestCase {
         XCTAssertEqual(try HTTPTestClient(port: s.port).request("GET", "/health").status, 200)
     }
 
+    /// The other side of backpressure and turns: a client that pipelines
+    /// far more than one turn's budget and the high-water mark, then shuts
+    /// down its sending side, still gets every response, in order, and then
+    /// the close.
+    func testHalfClosedPipelineIsAnsweredInOrderThenClosed() throws {
+        let s = try ServerProcess(arguments: ["--app", "echo", "--workers", "1", "--output-high-water", "8k"])
+        server = s
+        try s.waitReady()
+        let pad = String(repeating: "q", count: 2000)
+        let count = 400
+        var text = ""
+        for i in 0..<count { text += "GET /echo?i=\(i) HTTP/1.1\r\nHost: x\r\nX-Pad: \(pad)\r\n\r\n" }
+        let c = try HTTPTestClient(port: s.port, timeout: 30)
+        // Sent from another thread: the server stops reading while its answers wait.
+        let sender = Thread { [fd = c.fd, text] in
+            do {
+                try fd.writeAll(text)
+                try Socket.shutdown(fd, how: Int32(SHUT_WR))
+            } catch {
+                XCTFail("sending the pipeline: \(error)")
+            }
+        }
+        sender.start()
+        for i in 0..<count {
+            let r = try c.readResponse()
+            XCTAssertEqual(r.status, 200)
+            guard r.bodyText.contains("\"query\":\"i=\(i)\"") else {
+                XCTFail("response \(i) out of order: \(r.bodyText.prefix(80))")
+                return
+            }
+        }
+        XCTAssertTrue(try c.isClosedByPeer(), "closed after the last response")
+    }
+
     // MARK: input buffers
 
     /// Five connections each pipelining 6 MB of requests (and reading the
