@@ -16,9 +16,9 @@ final class EventLoop {
         var maxConnections: Int
         var workers: Int
         /// Stop parsing a connection's requests while this much output is unsent.
-        var outputHighWater: Int = 65_536
+        var outputHighWater: Int
         /// Admin connections per worker, on top of `maxConnections`.
-        var adminConnections: Int = 16
+        var adminConnections: Int
         /// The last this-many listeners are admin listeners.
         var adminListeners: Int = 0
         var quickStopGrace: UInt64 = 2_000_000_000

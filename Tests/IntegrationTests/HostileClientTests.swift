@@ -59,7 +59,7 @@ final class HostileClientTests: XCTestCase {
             if !attacker.send(one) { closedAfter = Date().timeIntervalSince(start); break }
         }
         let growth = peak - baseline
-        XCTAssertLessThan(growth, 24 << 20, "worker RSS grew by \(growth >> 20) MiB for one client that reads nothing")
+        XCTAssertLessThan(growth, 8 << 20, "worker RSS grew by \(growth >> 20) MiB for one client that reads nothing")
         let closed = try XCTUnwrap(closedAfter, "a client that accepts no output is closed after write_timeout")
         XCTAssertGreaterThan(closed, 1.5, "not before write_timeout")
         XCTAssertLessThan(closed, 10, "write_timeout (2 s) counts from the last progress, not from the last request")
@@ -126,7 +126,7 @@ final class HostileClientTests: XCTestCase {
         XCTAssertEqual(answered, Array(repeating: perConnection, count: 5))
         // The connections stay open (keep-alive): what they hold now is what a worker keeps.
         let after = try XCTUnwrap(Process.residentBytes(of: worker))
-        XCTAssertLessThan(after - baseline, 16 << 20, "worker RSS grew by \((after - baseline) >> 20) MiB and kept it")
+        XCTAssertLessThan(after - baseline, 8 << 20, "worker RSS grew by \((after - baseline) >> 20) MiB and kept it")
         XCTAssertEqual(try HTTPTestClient(port: s.port).request("GET", "/health").status, 200)
     }
 
