@@ -236,6 +236,26 @@ final class HostileClientTests: XCTestCase {
         XCTAssertEqual(try HTTPTestClient(port: s.port, timeout: 5).request("GET", "/health").status, 200)
     }
 
+    /// A worker raises its soft open-file limit to fit `worker_connections`
+    /// and the admin reserve: at 1024 (a common default outside systemd),
+    /// 1,100 connections would end in EMFILE for public and admin clients.
+    func testWorkerRaisesItsOpenFileLimitToFitItsConnections() throws {
+        let (soft, hard) = try ResourceLimits.openFiles()
+        guard hard >= 2048 else { throw XCTSkip("hard RLIMIT_NOFILE \(hard) is too low to test raising it") }
+        // The server inherits the limit at spawn; this process gets its own back at once.
+        try ResourceLimits.setOpenFiles(soft: 1024)
+        let started = Result { try ServerProcess(arguments: ["--app", "echo", "--workers", "1", "--worker-connections", "1100"]) }
+        try ResourceLimits.setOpenFiles(soft: soft)
+        let s = try started.get()
+        server = s
+        try s.waitReady()
+        let worker = try XCTUnwrap(s.workerPids()[0])
+        let limits = try String(contentsOfFile: "/proc/\(worker)/limits", encoding: .utf8)
+        let line = try XCTUnwrap(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let workerSoft = try XCTUnwrap(line.split(separator: " ").dropFirst(3).first.flatMap { UInt64($0) })
+        XCTAssertGreaterThanOrEqual(workerSoft, 1100 + 16, line.description)
+    }
+
     // MARK: helpers
 
     func startUsers(_ args: [String]) throws -> ServerProcess {
