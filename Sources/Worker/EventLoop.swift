@@ -395,7 +395,6 @@ final class EventLoop {
         }
     }
 
-    @inline(__always)
     private func isOpen(_ c: Connection) -> Bool {
         let index = Int(c.fd.rawValue)
         return index < connections.count && connections[index] === c
