@@ -6,6 +6,8 @@ public enum Poll {
     public static let writable = Int16(POLLOUT)
     public static let hangup = Int16(POLLHUP)
     public static let error = Int16(POLLERR)
+    /// The peer shut down its write side (or closed); Glibc hides `POLLRDHUP` without `_GNU_SOURCE`.
+    public static let peerClosed: Int16 = 0x2000 // POLLRDHUP
 
     /// Waits up to `timeoutMs` (-1 forever). EINTR returns 0 (a signal arrived:
     /// the caller's loop re-checks its self-pipe), it is not retried here.

@@ -3,19 +3,28 @@ import ServerCore
 
 /// One client connection: its input and output buffers, its parser and where
 /// it is in the request cycle. Owned by the `EventLoop`; never blocks.
+///
+/// Memory per connection is bounded: unparsed input by `inputLimit` (one
+/// request head plus a read's worth), a body being received by the body
+/// limit (held by the parser), output by `OutputFlow`'s high-water mark plus
+/// one response. Buffers that grew for a large request shrink back once it
+/// is answered.
 final class Connection {
     enum Phase {
         /// Waiting for the first byte of a request (new or keep-alive idle).
         case idle
         /// Some of a request has arrived.
         case reading
-        /// Output pending, socket not writable yet.
-        case writing
         /// Error response sent and write side shut: discarding input until the
         /// peer closes or the linger time ends, so that our response is not
         /// destroyed by a reset (nginx's lingering close).
         case lingering
     }
+
+    /// The input buffer a connection starts with and shrinks back to.
+    static let initialInput = 4096
+    /// Output capacity kept between responses; more is released once written.
+    static let retainedOutput = 65_536
 
     let fd: FileDescriptor
     let remoteAddress: String
@@ -25,31 +34,51 @@ final class Connection {
     var input: [UInt8]
     var inputStart = 0
     var inputEnd = 0
+    /// Most unparsed bytes held: a complete head always fits, so parsing
+    /// always makes progress, and a pipeline waits in the kernel, not here.
+    let inputLimit: Int
     var output: [UInt8] = []
     var outputSent = 0
+    /// Backpressure (reading paused while output is unsent) and the write deadline.
+    var flow: OutputFlow
     var phase: Phase = .idle
     /// Close once the output is flushed.
     var closeAfterWrite = false
+    /// The client shut down its sending side: answer what is buffered, then close.
+    var inputClosed = false
     /// Whether the connection served at least one request (keep-alive idle vs new).
     var served = false
-    /// When the current phase times out (monotonic ns).
+    /// When the current input phase times out (monotonic ns); while output
+    /// waits for the socket, `flow`'s deadline applies instead.
     var deadline: UInt64 = 0
     /// When the current request's first byte arrived.
     var requestStarted: UInt64 = 0
+    /// When the connection was accepted or last finished a response.
+    var idleSince: UInt64 = 0
     /// Position in the event loop's list of open connections.
     var listIndex = 0
-    /// True while EPOLLOUT is registered.
-    var wantsWritable = false
+    /// Waiting in the event loop's ready list for another turn.
+    var queued = false
+    /// The epoll events registered for this connection.
+    var interest: UInt32 = 0
 
-    init(fd: FileDescriptor, remoteAddress: String, limits: HTTPLimits, initialBuffer: Int) {
+    init(fd: FileDescriptor, remoteAddress: String, limits: HTTPLimits, flow: OutputFlow, initialBuffer: Int = Connection.initialInput) {
         self.fd = fd
         self.remoteAddress = remoteAddress
         parser = HTTP1Parser(limits: limits)
         input = [UInt8](repeating: 0, count: initialBuffer)
+        inputLimit = limits.headSize + 16_384
+        self.flow = flow
     }
 
     var hasPendingOutput: Bool { outputSent < output.count }
+    var unsentOutput: Int { output.count - outputSent }
     var bufferedInput: Int { inputEnd - inputStart }
+
+    /// Idle: nothing buffered either way, no request under way.
+    var isIdle: Bool {
+        phase == .idle && inputStart == inputEnd && !hasPendingOutput && !closeAfterWrite && !queued
+    }
 
     /// Makes room for at least `minimum` more bytes at the end of `input`,
     /// compacting first and growing only when the unparsed data needs it.
@@ -68,10 +97,22 @@ final class Connection {
         }
     }
 
-    /// Drops output that was written, keeping the buffer's capacity.
+    /// Once every buffered byte is parsed: start the buffer over, and give
+    /// back what a large request made it grow to.
+    func resetInputIfConsumed() {
+        guard inputStart == inputEnd else { return }
+        inputStart = 0
+        inputEnd = 0
+        if input.count > 4 * Connection.initialInput {
+            input = [UInt8](repeating: 0, count: Connection.initialInput)
+        }
+    }
+
+    /// Drops output that was written; keeps a small buffer's capacity for
+    /// the next response and releases a large one.
     func resetOutputIfDone() {
         if outputSent == output.count {
-            output.removeAll(keepingCapacity: true)
+            if output.capacity > Connection.retainedOutput { output = [] } else { output.removeAll(keepingCapacity: true) }
             outputSent = 0
         }
     }

@@ -12,9 +12,13 @@ final class EventLoop {
         var keepalive: UInt64          // ns, 0 = keep-alive off
         var headerTimeout: UInt64      // ns
         var bodyTimeout: UInt64        // ns
-        var writeTimeout: UInt64       // ns
+        var writeTimeout: UInt64       // ns, from the last byte the client accepted
         var maxConnections: Int
         var workers: Int
+        /// Stop parsing a connection's requests while this much output is unsent.
+        var outputHighWater: Int
+        /// Admin connections per worker, on top of `maxConnections`.
+        var adminConnections: Int
         /// The last this-many listeners are admin listeners.
         var adminListeners: Int = 0
         var quickStopGrace: UInt64 = 2_000_000_000
@@ -40,7 +44,22 @@ final class EventLoop {
     let signals: SignalPipe
     var connections: [Connection?] = []
     var open: [Connection] = []
+    /// Open connections by listener kind; `worker_connections` counts public ones only.
+    var publicOpen = 0
+    var adminOpen = 0
+    /// Connections owed another turn: they hold unparsed input after using
+    /// up their turn's budget, and epoll would not report them again (the
+    /// bytes are already read). `due` is the list being served this pass.
+    var ready: [Connection] = []
+    var due: [Connection] = []
+    let pressure: ConnectionPressure
+    let adminPressure: ConnectionPressure
+    /// Each new connection's backpressure state.
+    let flowTemplate: OutputFlow
+    /// Public listeners are in the epoll set.
     var listening = false
+    /// Admin listeners are in the epoll set (they have capacity of their own).
+    var adminListening = false
     var draining = false
     var quitting = false
     var drainStarted: UInt64 = 0
@@ -75,13 +94,19 @@ final class EventLoop {
         }
         admin = AdminEndpoints(scoreboard: scoreboard, listeners: publicListeners)
         // Check timeouts often enough for the shortest one, but never spin.
-        let shortest: UInt64 = [options.headerTimeout, options.bodyTimeout, options.keepalive].filter { $0 > 0 }.min() ?? 1_000_000_000
+        pressure = ConnectionPressure(capacity: options.maxConnections,
+                                      silentTimeout: min(options.headerTimeout, ConnectionPressure.defaultSilentTimeout))
+        adminPressure = ConnectionPressure(capacity: options.adminConnections)
+        flowTemplate = OutputFlow(highWater: options.outputHighWater, writeTimeout: options.writeTimeout)
+        let shortest: UInt64 = [options.headerTimeout, options.bodyTimeout, options.keepalive, options.writeTimeout,
+                                pressure.silentTimeout].filter { $0 > 0 }.min() ?? 1_000_000_000
         sweepInterval = max(10_000_000, min(250_000_000, shortest / 4))
         for l in listeners { try l.setNonBlocking() }
         try control.setNonBlocking()
         try epoll.add(control, events: Epoll.readable, data: Tag.control.rawValue << 32)
         try epoll.add(signals.readEnd, events: Epoll.readable, data: Tag.signal.rawValue << 32)
         try setListening(true)
+        try setAdminListening(true)
     }
 
     deinit { events.deallocate() }
@@ -110,12 +135,16 @@ final class EventLoop {
         while running {
             let now = Clock.monotonicNanoseconds()
             me.heartbeat = now
-            let timeout = waitTimeout(now: now)
+            // Connections owed a turn: look for new events without waiting.
+            let timeout = ready.isEmpty ? waitTimeout(now: now) : 0
             let n: Int
             do { n = try epoll.wait(into: events, capacity: eventCapacity, timeoutMs: timeout) } catch {
                 logger.critical("\(error)")
                 return .bootFailed
             }
+            // Turns owed from before this pass; connections that use up a
+            // turn now go to the next pass, after every other ready one.
+            swap(&ready, &due)
             for i in 0..<n {
                 let ev = events[i]
                 let data = ev.data.u64
@@ -133,9 +162,10 @@ final class EventLoop {
                     break
                 }
             }
+            runDueTurns()
             // A worker that stepped back from accepting looks again after every
             // batch, so a burst of connections spreads while it is arriving.
-            if !listening && !draining && !quitting { rebalance() }
+            if (!listening || (options.adminListeners > 0 && !adminListening)) && !draining && !quitting { rebalance() }
             let after = Clock.monotonicNanoseconds()
             if after >= nextSweep {
                 nextSweep = after + sweepInterval
@@ -161,24 +191,41 @@ final class EventLoop {
 
     // MARK: accepting
 
+    var publicListenerCount: Int { listeners.count - options.adminListeners }
+
+    /// Adds or removes the public listeners.
     func setListening(_ on: Bool) throws {
         guard on != listening else { return }
-        for (i, l) in listeners.enumerated() {
-            if on {
-                // EPOLLEXCLUSIVE: one worker is woken per new connection, not all of them.
-                try epoll.add(l, events: Epoll.readable | Epoll.exclusive, data: Tag.listener.rawValue << 32 | UInt64(i))
-            } else {
-                try epoll.remove(l)
-            }
-        }
+        for i in 0..<publicListenerCount { try setListener(i, on) }
         listening = on
         me.listening = on
+    }
+
+    /// Adds or removes the admin listeners, independently of the public ones.
+    func setAdminListening(_ on: Bool) throws {
+        guard options.adminListeners > 0, on != adminListening else { return }
+        for i in publicListenerCount..<listeners.count { try setListener(i, on) }
+        adminListening = on
+    }
+
+    private func setListener(_ i: Int, _ on: Bool) throws {
+        if on {
+            // EPOLLEXCLUSIVE: one worker is woken per new connection, not all of them.
+            try epoll.add(listeners[i], events: Epoll.readable | Epoll.exclusive, data: Tag.listener.rawValue << 32 | UInt64(i))
+        } else {
+            try epoll.remove(listeners[i])
+        }
     }
 
     /// Accepts one connection per wake-up, so that the next one can wake
     /// another worker and connections spread across the workers.
     private func acceptOne(listenerIndex: Int) {
-        guard listening, listenerIndex < listeners.count else { return }
+        guard listenerIndex < listeners.count else { return }
+        let isAdmin = listenerIndex >= publicListenerCount
+        guard isAdmin ? adminListening : listening else { return }
+        // At capacity a new connection takes an idle one's slot; with none
+        // idle, stop accepting until one closes or goes idle.
+        guard makeRoom(admin: isAdmin) else { rebalance(); return }
         let result: IOResult<(FileDescriptor, SocketAddress?)>
         do { result = try Socket.acceptWithPeer(listeners[listenerIndex]) } catch let e as SystemError {
             switch e.errno {
@@ -196,16 +243,37 @@ final class EventLoop {
             return
         }
         guard case .done(let (fd, peer)) = result else { return }
-        register(fd: fd, peer: peer, admin: listenerIndex >= listeners.count - options.adminListeners)
+        register(fd: fd, peer: peer, admin: isAdmin)
         rebalance()
     }
 
+    /// True when a connection of this kind fits, after closing the longest
+    /// idle one if the worker is at capacity.
+    private func makeRoom(admin: Bool) -> Bool {
+        guard (admin ? adminPressure : pressure).isFull(open: admin ? adminOpen : publicOpen) else { return true }
+        guard let victim = longestIdle(admin: admin) else { return false }
+        logger.debug("at capacity: closing the idle connection from \(victim.remoteAddress) for a new one")
+        close(victim)
+        return true
+    }
+
+    /// The connection to close for a new one: the longest idle keep-alive
+    /// connection, else the silent one accepted first (scans only at capacity).
+    private func longestIdle(admin: Bool) -> Connection? {
+        var choice = ConnectionPressure.Choice()
+        for (i, c) in open.enumerated() where c.isAdmin == admin && c.isIdle {
+            choice.consider(i, c.served ? .keepAlive : .silent, idleSince: c.idleSince)
+        }
+        return choice.index.map { open[$0] }
+    }
+
     private func register(fd: FileDescriptor, peer: SocketAddress?, admin: Bool = false) {
-        let c = Connection(fd: fd, remoteAddress: peer?.host ?? "", limits: options.limits, initialBuffer: 4096)
+        let c = Connection(fd: fd, remoteAddress: peer?.host ?? "", limits: options.limits, flow: flowTemplate)
         c.isAdmin = admin
         do {
             if peer?.family != AF_UNIX { try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
-            try epoll.add(fd, events: Epoll.readable | Epoll.peerClosed, data: UInt64(UInt32(bitPattern: fd.rawValue)))
+            c.interest = Epoll.readable | Epoll.peerClosed
+            try epoll.add(fd, events: c.interest, data: UInt64(UInt32(bitPattern: fd.rawValue)))
         } catch {
             logger.warning("new connection: \(error)")
             fd.closeAfterFailure()
@@ -216,12 +284,18 @@ final class EventLoop {
         connections[index] = c
         c.listIndex = open.count
         open.append(c)
-        c.deadline = Clock.monotonicNanoseconds() + options.headerTimeout
-        me.connections = UInt64(open.count)
+        if admin { adminOpen += 1 } else { publicOpen += 1 }
+        let now = Clock.monotonicNanoseconds()
+        c.idleSince = now
+        c.deadline = now + options.headerTimeout
+        me.connections = UInt64(publicOpen)
     }
 
     private func pauseAcceptingUntilBelowLimit() {
-        do { try setListening(false) } catch { logger.error("\(error)") }
+        do {
+            try setListening(false)
+            try setAdminListening(false)
+        } catch { logger.error("\(error)") }
     }
 
     /// Decides whether this worker keeps its listeners in its epoll set.
@@ -233,11 +307,19 @@ final class EventLoop {
     /// while another worker that *is* listening holds at least two fewer
     /// connections, so at least one worker always listens (the last listener
     /// never steps back), and one that stepped back returns at its next sweep
-    /// once it is no longer ahead. Stops accepting at `worker_connections`.
+    /// once it is no longer ahead. At `worker_connections` it keeps accepting
+    /// only while it holds an idle connection to close for a new one.
+    /// The admin listeners follow their own capacity.
     func rebalance() {
         guard !draining && !quitting else { return }
-        let mine = open.count
-        var shouldListen = mine < options.maxConnections
+        if options.adminListeners > 0 {
+            let admit = !adminPressure.isFull(open: adminOpen) || longestIdle(admin: true) != nil
+            if admit != adminListening {
+                do { try setAdminListening(admit) } catch { logger.error("\(error)") }
+            }
+        }
+        let mine = publicOpen
+        var shouldListen = !pressure.isFull(open: mine) || longestIdle(admin: false) != nil
         if shouldListen {
             var fewestListening = Int.max
             forEachServingPeer { other in
@@ -284,11 +366,11 @@ final class EventLoop {
     /// every 50 ms): the client reconnects, and the connection lands on a
     /// worker that is accepting. Cost: one reconnect per shed connection.
     private func shouldShedConnection() -> Bool {
-        guard open.count > 2 else { return false }
+        guard publicOpen > 2 else { return false }
         let now = Clock.monotonicNanoseconds()
         guard now >= nextShedCheck else { return false }
         nextShedCheck = now + EventLoop.shedInterval
-        let mine = open.count
+        let mine = publicOpen
         var fewest = Int.max
         forEachServingPeer { fewest = min(fewest, Int($0.connections)) }
         // Ahead by three, or by a quarter when connections are many: small
@@ -305,61 +387,124 @@ final class EventLoop {
         }
         if events & Epoll.writable != 0 && c.hasPendingOutput {
             flush(c)
-            if connections[Int(c.fd.rawValue)] !== c { return }
+            if !isOpen(c) { return }
         }
-        if events & (Epoll.readable | Epoll.peerClosed) != 0 {
-            readAndProcess(c)
+        // A connection waiting in the ready list reads at its turn.
+        if events & (Epoll.readable | Epoll.peerClosed) != 0 && !c.queued {
+            turn(c)
         }
     }
 
-    private func readAndProcess(_ c: Connection) {
-        var sawEOF = false
+    private func isOpen(_ c: Connection) -> Bool {
+        let index = Int(c.fd.rawValue)
+        return index < connections.count && connections[index] === c
+    }
+
+    /// Queues `c` for a turn in the next pass of the loop.
+    private func enqueue(_ c: Connection) {
+        guard !c.queued else { return }
+        c.queued = true
+        ready.append(c)
+    }
+
+    /// Gives every connection queued before this pass its turn, in order.
+    private func runDueTurns() {
+        guard !due.isEmpty else { return }
+        for c in due {
+            c.queued = false
+            if isOpen(c) { turn(c) }
+        }
+        due.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads what fits into the input buffer (at most `inputLimit` unparsed
+    /// bytes: the rest of a pipeline waits in the kernel). Returns false
+    /// when the connection failed and was closed.
+    private func readInput(_ c: Connection) -> Bool {
         while true {
-            c.reserveInput(minimum: 2048)
+            let room = c.inputLimit - c.bufferedInput
+            if room <= 0 { return true }
+            c.reserveInput(minimum: min(2048, room))
+            let end = min(c.input.count, c.inputEnd + room)
             let r: IOResult<Int>
             do {
                 r = try c.input.withUnsafeMutableBytes { p in
-                    try c.fd.read(into: UnsafeMutableRawBufferPointer(rebasing: p[c.inputEnd...]))
+                    try c.fd.read(into: UnsafeMutableRawBufferPointer(rebasing: p[c.inputEnd..<end]))
                 }
             } catch {
                 // ECONNRESET and friends: the peer is gone.
                 close(c)
-                return
+                return false
             }
             switch r {
             case .wouldBlock:
-                break
+                return true
             case .done(0):
-                sawEOF = true
+                c.inputClosed = true
+                return true
             case .done(let n):
                 c.inputEnd += n
-                if c.inputEnd < c.input.count { break } // drained the socket
-                continue
+                if c.inputEnd < end { return true } // drained the socket
             }
-            break
-        }
-        if c.phase == .lingering {
-            c.inputStart = 0; c.inputEnd = 0
-            if sawEOF { close(c) }
-            return
-        }
-        if c.bufferedInput > 0 { process(c) }
-        guard connections[Int(c.fd.rawValue)] === c else { return }
-        if sawEOF {
-            // Half-closed by the client: finish what we owe, then close.
-            if c.hasPendingOutput { c.closeAfterWrite = true } else { close(c) }
         }
     }
 
-    /// Parses and answers every complete request in the buffer, in order.
-    private func process(_ c: Connection) {
+    /// One turn of a connection: read, answer up to a budget of requests,
+    /// write. A connection with unparsed requests left goes to the back of
+    /// the ready list, so every connection gets its turn in order.
+    private func turn(_ c: Connection) {
+        if c.phase == .lingering {
+            guard readInput(c) else { return }
+            c.inputStart = 0; c.inputEnd = 0
+            if c.inputClosed { close(c) }
+            return
+        }
+        if !c.inputClosed && !c.flow.paused && !c.closeAfterWrite {
+            guard readInput(c) else { return }
+        }
+        let end: TurnEnd = c.bufferedInput > 0 ? process(c) : .needMore
+        guard isOpen(c) else { return }
+        switch end {
+        case .budgetSpent:
+            enqueue(c)
+        case .needMore where c.inputClosed:
+            // Half-closed by the client and nothing complete is left: finish what we owe, then close.
+            if c.hasPendingOutput { c.closeAfterWrite = true } else { close(c); return }
+        case .needMore, .paused, .closing:
+            break
+        }
+        updateInterest(c)
+    }
+
+    /// Why `process` returned.
+    private enum TurnEnd {
+        /// Everything buffered is answered, or the next request is incomplete.
+        case needMore
+        /// Requests are left; the connection's turn is over.
+        case budgetSpent
+        /// Too much output is unsent; reading resumes as the client reads.
+        case paused
+        /// The connection closes once its output is written.
+        case closing
+    }
+
+    /// Parses and answers the buffered requests in order, within one turn's
+    /// budget and while the unsent output stays below the high-water mark.
+    private func process(_ c: Connection) -> TurnEnd {
         let now = Clock.monotonicNanoseconds()
         if c.phase == .idle {
             c.phase = .reading
             c.requestStarted = now
             c.deadline = now + options.headerTimeout
         }
-        while c.bufferedInput > 0 && !c.closeAfterWrite {
+        var budget = TurnBudget(now: now)
+        var end = TurnEnd.needMore
+        parsing: while c.bufferedInput > 0 && !c.closeAfterWrite {
+            if c.flow.paused || c.flow.isFull(unsent: c.unsentOutput) {
+                flush(c)
+                guard isOpen(c) else { return .closing }
+                if c.flow.paused { end = .paused; break parsing }
+            }
             let (consumed, result) = c.input.withUnsafeBytes { p in
                 c.parser.parse(UnsafeRawBufferPointer(rebasing: p[c.inputStart..<c.inputEnd]))
             }
@@ -371,23 +516,28 @@ final class EventLoop {
                         c.deadline = now + options.bodyTimeout
                     }
                 }
-                flush(c)
-                return
+                break parsing
             case .expectContinue:
                 c.output.append(contentsOf: EventLoop.continueLine)
                 c.deadline = now + options.bodyTimeout
             case .request(let parsed):
                 respond(c, to: parsed)
+                let after = Clock.monotonicNanoseconds()
                 c.phase = c.bufferedInput > 0 ? .reading : .idle
-                c.requestStarted = now
-                c.deadline = now + (c.phase == .idle ? options.keepalive : options.headerTimeout)
+                c.requestStarted = after
+                c.deadline = after + (c.phase == .idle ? options.keepalive : options.headerTimeout)
+                if c.phase == .idle { c.idleSince = after }
+                if !budget.spend(now: after) && c.bufferedInput > 0 { end = .budgetSpent; break parsing }
             case .failure(let error):
                 fail(c, status: error.status, message: error.message)
-                return
+                return .closing
             }
         }
-        if c.inputStart == c.inputEnd { c.inputStart = 0; c.inputEnd = 0 }
+        c.resetInputIfConsumed()
         flush(c)
+        guard isOpen(c) else { return .closing }
+        if c.closeAfterWrite { return .closing }
+        return c.flow.paused ? .paused : end
     }
 
     /// How long a draining worker keeps an idle keep-alive connection open
@@ -477,11 +627,16 @@ final class EventLoop {
         c.inputStart = 0
         c.inputEnd = 0
         flush(c)
+        if isOpen(c) { updateInterest(c) }
     }
 
-    /// Writes pending output; arms EPOLLOUT if the socket is full.
+    /// Writes pending output until the socket is full; `OutputFlow` then
+    /// decides whether reading pauses, and its deadline runs from the last
+    /// byte written.
     private func flush(_ c: Connection) {
-        while c.hasPendingOutput {
+        let wasWaiting = c.flow.deadline != nil
+        var progressed = false
+        writing: while c.hasPendingOutput {
             let r: IOResult<Int>
             do {
                 r = try c.output.withUnsafeBytes { p in
@@ -492,23 +647,44 @@ final class EventLoop {
                 return
             }
             switch r {
-            case .done(let n): c.outputSent += n
+            case .done(let n):
+                c.outputSent += n
+                progressed = true
             case .wouldBlock:
-                if !c.wantsWritable { setWritable(c, true) }
-                c.phase = .writing
-                c.deadline = Clock.monotonicNanoseconds() + options.writeTimeout
-                return
+                break writing
             }
         }
-        c.resetOutputIfDone()
-        if c.wantsWritable { setWritable(c, false) }
-        if c.phase == .writing { c.phase = c.bufferedInput > 0 ? .reading : .idle; c.deadline = Clock.monotonicNanoseconds() + options.keepalive }
-        if c.closeAfterWrite { closeGracefully(c) }
+        // The clock is read only when output waits or waited for the socket.
+        let now = c.hasPendingOutput || wasWaiting ? Clock.monotonicNanoseconds() : 0
+        let change = c.flow.wrote(unsent: c.unsentOutput, progressed: progressed, now: now)
+        if !c.hasPendingOutput {
+            c.resetOutputIfDone()
+            if wasWaiting {
+                // The input phase's clock starts over once the client has read everything.
+                c.deadline = now + (c.phase == .idle ? options.keepalive : options.headerTimeout)
+                if c.phase == .idle { c.idleSince = now }
+            }
+            if c.closeAfterWrite { closeGracefully(c); return }
+        }
+        // Resumed: buffered requests, or a half-closed client to finish, need a turn.
+        if change == .resume && (c.bufferedInput > 0 || c.inputClosed) { enqueue(c) }
+        if change != .none || wasWaiting != (c.flow.deadline != nil) { updateInterest(c) }
     }
 
-    private func setWritable(_ c: Connection, _ on: Bool) {
-        let ev = Epoll.readable | Epoll.peerClosed | (on ? Epoll.writable : 0)
-        do { try epoll.modify(c.fd, events: ev, data: UInt64(UInt32(bitPattern: c.fd.rawValue))); c.wantsWritable = on } catch {
+    /// Registers the events the connection's state needs: input unless
+    /// paused, closed by the client, or about to close; output while it
+    /// waits for the socket.
+    private func updateInterest(_ c: Connection) {
+        var wanted: UInt32 = 0
+        if c.phase == .lingering || (!c.inputClosed && !c.flow.paused && !c.closeAfterWrite) {
+            wanted |= Epoll.readable | Epoll.peerClosed
+        }
+        if c.flow.deadline != nil { wanted |= Epoll.writable }
+        guard wanted != c.interest else { return }
+        do {
+            try epoll.modify(c.fd, events: wanted, data: UInt64(UInt32(bitPattern: c.fd.rawValue)))
+            c.interest = wanted
+        } catch {
             logger.warning("\(error)")
             close(c)
         }
@@ -517,6 +693,8 @@ final class EventLoop {
     /// After the last response: half-close and linger so that unread input
     /// does not turn our close into a reset that destroys the response.
     private func closeGracefully(_ c: Connection) {
+        // The client already closed its side: nothing more can arrive.
+        if c.inputClosed { close(c); return }
         if c.bufferedInput == 0 && c.parser.isIdle && !quitting {
             // Nothing unread that we know of: a plain close is safe.
             do {
@@ -526,6 +704,7 @@ final class EventLoop {
         do { try Socket.shutdown(c.fd, how: Int32(SHUT_WR)) } catch { close(c); return }
         c.phase = .lingering
         c.deadline = Clock.monotonicNanoseconds() + options.lingerTime
+        updateInterest(c)
     }
 
     func close(_ c: Connection) {
@@ -537,9 +716,10 @@ final class EventLoop {
             open[c.listIndex] = last
             last.listIndex = c.listIndex
         }
+        if c.isAdmin { adminOpen -= 1 } else { publicOpen -= 1 }
         // close(2) also removes the fd from the epoll set.
         if let e = c.fd.closeAfterFailure() { logger.debug("\(e)") }
-        me.connections = UInt64(open.count)
+        me.connections = UInt64(publicOpen)
         if !draining && !quitting { rebalance() }
     }
 
@@ -549,22 +729,37 @@ final class EventLoop {
         do { return try Socket.pendingBytes(c.fd) > 0 } catch { return false }
     }
 
-    /// Closes connections whose phase deadline passed.
+    /// Closes connections whose deadline passed: output that made no
+    /// progress for `write_timeout`, else the input phase's deadline, and
+    /// under pressure connections that sent nothing within a short time.
     private func sweep(now: UInt64) {
         var expired: [Connection] = []
-        for c in open where now >= c.deadline {
+        let underPressure = pressure.isUnderPressure(open: publicOpen)
+        for c in open {
+            if c.flow.deadline != nil {
+                if c.flow.isStalled(now: now) { expired.append(c) }
+                continue
+            }
             switch c.phase {
             case .idle:
+                if !c.served && !c.isAdmin && underPressure
+                    && pressure.silentExpired(acceptedAt: c.idleSince, open: publicOpen, now: now) {
+                    expired.append(c)
+                    continue
+                }
+                guard now >= c.deadline else { continue }
                 if c.served && options.keepalive == 0 { continue }
                 // Bytes already waiting are a request racing the timeout: serve it.
                 if c.served && hasUnreadBytes(c) { continue }
                 expired.append(c)
-            case .reading, .writing, .lingering:
-                expired.append(c)
+            case .reading, .lingering:
+                if now >= c.deadline { expired.append(c) }
             }
         }
         for c in expired {
-            if c.phase == .reading && c.parser.isReadingBody {
+            if c.flow.deadline != nil {
+                logger.debug("closing connection from \(c.remoteAddress): write_timeout")
+            } else if c.phase == .reading && c.parser.isReadingBody {
                 logger.debug("closing connection from \(c.remoteAddress): body_read_timeout")
             }
             close(c)
@@ -640,13 +835,13 @@ final class EventLoop {
         me.state = .draining
         sendControl(.draining)
         // Serve what is already in the listen backlog rather than dropping it.
-        if listening {
-            for i in listeners.indices {
+        if listening || adminListening {
+            for i in listeners.indices where i < publicListenerCount ? listening : adminListening {
                 var accepted = 0
                 acceptLoop: while accepted < options.maxConnections {
                     do {
                         guard case .done(let (fd, peer)) = try Socket.acceptWithPeer(listeners[i]) else { break acceptLoop }
-                        register(fd: fd, peer: peer, admin: i >= listeners.count - options.adminListeners)
+                        register(fd: fd, peer: peer, admin: i >= publicListenerCount)
                         accepted += 1
                     } catch {
                         logger.debug("accept while draining: \(error)")
@@ -655,7 +850,10 @@ final class EventLoop {
                 }
             }
         }
-        do { try setListening(false) } catch { logger.warning("\(error)") }
+        do {
+            try setListening(false)
+            try setAdminListening(false)
+        } catch { logger.warning("\(error)") }
         // Idle keep-alive connections are not cut at once: a request may be
         // on its way. Each gets a short grace; a request that arrives in it is
         // answered with Connection: close, and the sweep closes the rest.
@@ -672,7 +870,10 @@ final class EventLoop {
         quitting = true
         drainStarted = Clock.monotonicNanoseconds()
         me.state = .draining
-        do { try setListening(false) } catch { logger.warning("\(error)") }
+        do {
+            try setListening(false)
+            try setAdminListening(false)
+        } catch { logger.warning("\(error)") }
         for c in open where !c.hasPendingOutput { close(c) }
     }
 

@@ -81,6 +81,7 @@ enum WorkerMain {
             }
             var opts = options(config)
             opts.adminListeners = env[WorkerContract.adminListenerCountVariable].flatMap(Int.init) ?? 0
+            ensureOpenFileLimit(for: opts, logger: logger)
             let loop = try EventLoop(options: opts, app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
                                      listeners: listeners, control: control)
             loop.accessLog = accessLog
@@ -107,6 +108,29 @@ enum WorkerMain {
         logger.debug("running as uid=\(identity.uid) gid=\(gid)")
     }
 
+    /// Every connection is a file descriptor: a soft RLIMIT_NOFILE below
+    /// `worker_connections` + `admin_connections` (1024 is common outside
+    /// systemd) would turn a full worker into accept errors, the admin
+    /// listener included. Raise the soft limit toward the hard one.
+    static func ensureOpenFileLimit(for options: EventLoop.Options, logger: Logger) {
+        let needed = UInt64(options.maxConnections + options.adminConnections + options.adminListeners + WorkerMain.reservedDescriptors)
+        do {
+            let (soft, hard) = try ResourceLimits.openFiles()
+            guard soft < needed else { return }
+            let target = min(hard, needed)
+            if target > soft { try ResourceLimits.setOpenFiles(soft: target) }
+            if target < needed {
+                logger.warning("worker_connections + admin_connections need about \(needed) open files, RLIMIT_NOFILE allows \(hard)")
+            }
+        } catch {
+            logger.warning("raising RLIMIT_NOFILE: \(error)")
+        }
+    }
+
+    /// Descriptors a worker holds besides its connections: listeners,
+    /// control socket, epoll, signal pipe, logs, database files, with room.
+    static let reservedDescriptors = 64
+
     static func options(_ config: Configuration) -> EventLoop.Options {
         func ns(_ s: Double) -> UInt64 { UInt64(max(0, s) * 1e9) }
         return EventLoop.Options(
@@ -115,9 +139,11 @@ enum WorkerMain {
             keepalive: ns(config[Settings.keepalive]),
             headerTimeout: ns(config[Settings.headerReadTimeout]),
             bodyTimeout: ns(config[Settings.bodyReadTimeout]),
-            writeTimeout: ns(max(30, config[Settings.bodyReadTimeout])),
+            writeTimeout: ns(config[Settings.writeTimeout]),
             maxConnections: config[Settings.workerConnections],
-            workers: config[Settings.workers])
+            workers: config[Settings.workers],
+            outputHighWater: config[Settings.outputHighWater],
+            adminConnections: config[Settings.adminConnections])
     }
 
     static func writeError(_ s: String) {

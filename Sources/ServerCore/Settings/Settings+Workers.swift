@@ -12,7 +12,8 @@ extension Settings {
     public static let workerConnections = Setting<Int>(SettingSpec(
         key: "worker_connections", type: .int, default: .int(1000), min: 1, max: 1_000_000,
         flags: ["--worker-connections"], section: workersSection, reload: .nextWorkers,
-        summary: "Most open client connections per worker; it stops accepting at this number."))
+        summary: "Most open client connections per worker; at this number a new one replaces the longest idle one, if any.",
+        doc: "A worker at the limit closes its longest idle keep-alive connection (else the connection that has sent nothing for longest) to accept a new one, and stops accepting only while none is idle. Under pressure (three quarters of the limit) a connection that has sent nothing gets 2 s instead of header_read_timeout. Admin connections do not count: they have admin_connections of their own."))
 
     public static let reusePort = Setting<Bool>(SettingSpec(
         key: "reuse_port", type: .bool, default: .bool(false),

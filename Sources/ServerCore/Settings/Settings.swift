@@ -2,7 +2,7 @@
 /// `Settings+<Section>.swift`; `all` lists them in documentation order.
 public enum Settings {
     /// Every declared setting, in the order of the docs and the sample config.
-    public static let all: [SettingSpec] = server + workerSettings + http + logging + database + auth
+    public static let all: [SettingSpec] = server + workerSettings + http + connections + logging + database + auth
 
     /// Finds a declaration by key.
     public static func spec(for key: String) -> SettingSpec? {
