@@ -360,16 +360,17 @@ final class Arbiter {
         }
     }
 
-    /// Reopens the master's error log and creates the files workers will
-    /// reopen, owned by their user (after a rename they would otherwise be
-    /// created by root, or not at all).
+    /// Creates the files workers will reopen, owned by their user (after a
+    /// rename they would otherwise be created by root, or not at all), then
+    /// reopens the master's error log. A path that cannot be used (a symbolic
+    /// link planted there) is logged, and the master keeps the file it has.
     private func reopenOwnLogAndPrepareFiles() {
-        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
         if let ownership {
             for path in [config[Settings.errorlog], config[Settings.accesslog]] {
                 do { try ownership.prepare(file: path) } catch { logger.error("preparing \(path): \(error)") }
             }
         }
+        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
     }
 
     private func reopenLogs() {
