@@ -218,8 +218,10 @@ final class FileSafetyTests: XCTestCase {
     }
 
     /// After size-based rotation the master creates the new access log for
-    /// the workers' user, 0640, before they reopen it.
-    func testRotatedLogIsRecreatedForTheServiceUser() throws {
+    /// the workers' user, 0640, before they reopen it; and the error log,
+    /// which the service user replaced with a link meanwhile, is refused
+    /// rather than chowned when the rotation has every process reopen.
+    func testRotationRecreatesTheLogForTheServiceUserAndRefusesAPlantedLink() throws {
         let nobody = try requireRoot()
         let dir = try makeDirectory(owner: nobody)
         let access = dir + "/access.log"
@@ -227,6 +229,10 @@ final class FileSafetyTests: XCTestCase {
                                               "--log-max-bytes", "2048", "--log-backup-count", "2"], directory: dir)
         server = s
         try s.waitReady()
+        let victim = try makeVictim(in: dir)
+        let kept = s.errorLogPath + ".old"
+        XCTAssertEqual(rename(s.errorLogPath, kept), 0)
+        plantLink(to: victim, at: s.errorLogPath, owner: nobody)
         let deadline = Date().addingTimeInterval(20)
         var sent = 0
         while !FileManager.default.fileExists(atPath: access + ".1") && Date() < deadline && sent < 2000 {
@@ -234,13 +240,21 @@ final class FileSafetyTests: XCTestCase {
             sent += 1
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: access + ".1"), "no rotation after \(sent) requests")
-        try s.waitForLog { _ in FileManager.default.fileExists(atPath: access) }
+        var log = ""
+        while Date() < deadline {
+            log = (try? String(contentsOfFile: kept, encoding: .utf8)) ?? ""
+            if log.contains("slot=0 reopening the error log: refusing") { break }
+            Clock.sleep(milliseconds: 20)
+        }
+        XCTAssertTrue(log.contains("slot=- preparing \(s.errorLogPath): refusing"), log)
+        XCTAssertTrue(log.contains("slot=0 reopening the error log: refusing"), log)
         let st = try status(access)
         XCTAssertEqual(st.st_uid, nobody.uid)
         XCTAssertEqual(String(st.st_mode & 0o777, radix: 8), "640")
         XCTAssertEqual(try HTTPTestClient(port: s.port).request("GET", "/health").status, 200)
         s.stopGracefully()
-        XCTAssertEqual(s.unexpectedErrorLines(), [])
+        assertUntouched(victim)
+        XCTAssertEqual(unexpectedLines(in: kept, allowing: ["refusing"]), [])
     }
 
     // MARK: 11. Secrets off the command line
