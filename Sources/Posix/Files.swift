@@ -113,7 +113,6 @@ public enum Files {
         if e == .EEXIST { return }
         throw SystemError("mkdir", e, context: path)
     }
-
 }
 
 /// A shared memory mapping. The C function is `mmap(2)`.

@@ -279,16 +279,29 @@ final class FileSafetyTests: XCTestCase {
         XCTAssertEqual(try me(s.port, token: before), 200)
 
         try "\(second)\n".write(toFile: credentials + "/jwt", atomically: true, encoding: .utf8)
+        let oldWorker = try XCTUnwrap(s.workerPids()[0])
         let mark = try s.notificationMark()
         try s.signal(SIGHUP)
         let done = try s.waitForNotification("READY=1", after: mark, timeout: 30)
         XCTAssertTrue(done.contains("STATUS=reloaded: generation 2"), done)
+        // Until it exits, the retired worker may still answer from the accept backlog with the old key.
+        XCTAssertTrue(waitForProcessExit(oldWorker, timeout: 30), "the generation 1 worker did not exit")
         let after = try login(s.port, email: "secret@example.com")
         XCTAssertTrue(isSigned(after, with: second))
         XCTAssertEqual(try me(s.port, token: after), 200)
         XCTAssertEqual(try me(s.port, token: before), 401, "the old key is gone")
+
+        // A HUP with the file gone is a configuration error: nothing changes.
+        XCTAssertEqual(unlink(credentials + "/jwt"), 0)
+        let failed = try s.notificationMark()
+        try s.signal(SIGHUP)
+        let kept = try s.waitForNotification("READY=1", after: failed, timeout: 30)
+        XCTAssertTrue(kept.contains("STATUS=reload failed: configuration error"), kept)
+        XCTAssertTrue(s.errorLog().contains("reload failed, keeping the running configuration: command line --jwt-secret-key-file: jwt_secret_key_file: cannot read \(credentials)/jwt"),
+                      s.errorLog())
+        XCTAssertEqual(try me(s.port, token: after), 200)
         s.stopGracefully()
-        XCTAssertEqual(s.unexpectedErrorLines(), [])
+        XCTAssertEqual(s.unexpectedErrorLines(allowing: ["reload failed, keeping the running configuration"]), [])
     }
 
     /// A key on the command line (visible in `ps`) and a short key each get a warning.
