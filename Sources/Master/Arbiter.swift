@@ -255,6 +255,11 @@ final class Arbiter {
             return
         }
         var new = loaded.configuration
+        do { try JWTSecretFile.apply(to: &new, environment: environment) } catch {
+            logger.error("reload failed, keeping the running configuration: \(error)")
+            notify("READY=1\nSTATUS=reload failed: configuration error")
+            return
+        }
         // Settings that need a restart keep their running value.
         for spec in Settings.all where spec.reload == .restart && new.values[spec.key] != config.values[spec.key] {
             logger.warning("\(spec.key) changed but needs a restart (or USR2); keeping the running value")
@@ -263,6 +268,10 @@ final class Arbiter {
         // A generated secret must survive reloads, or every token would break.
         if let secret = config.values["jwt_secret_key"], new.values["jwt_secret_key"] == .string("") {
             new.set("jwt_secret_key", secret, from: config.source(of: "jwt_secret_key"))
+        }
+        // The command line is the same as at start, which already warned about it.
+        if new[Settings.jwtSecretKey] != config[Settings.jwtSecretKey], let warning = JWTSecretFile.lengthWarning(new) {
+            logger.warning(warning)
         }
         let fd: FileDescriptor
         do { fd = try Arbiter.makeConfigFD(new) } catch {
@@ -360,16 +369,17 @@ final class Arbiter {
         }
     }
 
-    /// Reopens the master's error log and creates the files workers will
-    /// reopen, owned by their user (after a rename they would otherwise be
-    /// created by root, or not at all).
+    /// Creates the files workers will reopen, owned by their user (after a
+    /// rename they would otherwise be created by root, or not at all), then
+    /// reopens the master's error log. A path that cannot be used (a symbolic
+    /// link planted there) is logged, and the master keeps the file it has.
     private func reopenOwnLogAndPrepareFiles() {
-        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
         if let ownership {
             for path in [config[Settings.errorlog], config[Settings.accesslog]] {
                 do { try ownership.prepare(file: path) } catch { logger.error("preparing \(path): \(error)") }
             }
         }
+        do { try logger.reopen() } catch { logger.error("reopening the error log: \(error)") }
     }
 
     private func reopenLogs() {

@@ -22,18 +22,46 @@ struct Ownership {
         return Ownership(uid: identity.uid, gid: gid)
     }
 
-    /// Creates `path` if missing and gives it to the workers' user.
+    /// Creates the log file `path` if missing (0640) and gives it to the
+    /// workers' user. The directory is usually the service user's, so what
+    /// is there may have been planted: a symbolic link or a hard link is
+    /// refused (`Files.openAppend`), and only a regular file changes owner,
+    /// through the open descriptor, never by path (`/dev/null` stays root's).
     func prepare(file path: String) throws {
-        guard !path.isEmpty, path != "-" else { return }
+        guard !path.isEmpty, path != "-", LogDestination.standardStream(path) == nil else { return }
         let fd = try Files.openAppend(path)
-        defer { fd.closeAfterFailure() }
-        try fd.changeOwner(uid: uid, gid: gid)
+        do {
+            try handOver(fd)
+        } catch {
+            fd.closeAfterFailure()
+            throw error
+        }
+        try fd.close()
     }
 
-    /// Gives an existing file to the workers' user (SQLite database and its WAL files).
+    /// Gives an existing SQLite file (the database, `-wal`, `-shm`) to the
+    /// workers' user, e.g. after `paddock migrate` ran as root. Refuses a
+    /// symbolic link, a hard link and anything but a regular file: SQLite
+    /// would write into it, and root would chown it.
     func adopt(existing path: String) throws {
-        guard Files.exists(path) else { return }
-        try Files.changeOwner(path, uid: uid, gid: gid)
+        guard let fd = try Files.openExistingNoFollow(path, flags: O_RDONLY) else { return }
+        do {
+            guard try fd.status().isRegularFile else {
+                throw RefusedFileError(path: path, reason: "not a regular file")
+            }
+            try handOver(fd)
+        } catch {
+            fd.closeAfterFailure()
+            throw error
+        }
+        try fd.close()
+    }
+
+    /// `fchown` of a regular file to the workers' user, when it is not theirs yet.
+    private func handOver(_ fd: FileDescriptor) throws {
+        let status = try fd.status()
+        guard status.isRegularFile, status.uid != uid || status.gid != gid else { return }
+        try fd.changeOwner(uid: uid, gid: gid)
     }
 
     /// The SQLite file named by `database_url`, if it is one (`sqlite:///rel`, `sqlite:////abs`).

@@ -32,7 +32,11 @@ enum MasterMain {
             writeOut(loaded.configuration.printable())
             return 0
         case .checkConfig:
-            do { try AccessLog.check(configuration: loaded.configuration) } catch {
+            do {
+                try AccessLog.check(configuration: loaded.configuration)
+                var config = loaded.configuration
+                try JWTSecretFile.apply(to: &config, environment: environment)
+            } catch {
                 writeError("paddock: \(error)")
                 return WorkerExitCode.fatalConfig.rawValue
             }
@@ -44,6 +48,10 @@ enum MasterMain {
         var config = loaded.configuration
         if let command = loaded.positional.first {
             writeError("paddock: unknown command \"\(command)\" (commands: \(applicationCommands.sorted().joined(separator: ", ")))\n")
+            return WorkerExitCode.fatalConfig.rawValue
+        }
+        do { try JWTSecretFile.apply(to: &config, environment: environment) } catch {
+            writeError("paddock: \(error)")
             return WorkerExitCode.fatalConfig.rawValue
         }
         let inherited: UpgradeState?
@@ -92,7 +100,11 @@ enum MasterMain {
             return WorkerExitCode.fatalConfig.rawValue
         }
         if generatedSecret {
-            logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key or PADDOCK_JWT_SECRET_KEY)")
+            logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key_file, jwt_secret_key or PADDOCK_JWT_SECRET_KEY)")
+        } else {
+            for warning in [JWTSecretFile.commandLineWarning(config), JWTSecretFile.lengthWarning(config)].compactMap({ $0 }) {
+                logger.warning(warning)
+            }
         }
         do {
             try Signal.ignorePipe()

@@ -31,6 +31,7 @@ public struct Errno: RawRepresentable, Hashable, Sendable, CustomStringConvertib
     public static let ECONNREFUSED = Errno(rawValue: Glibc.ECONNREFUSED)
     public static let EPERM = Errno(rawValue: Glibc.EPERM)
     public static let EACCES = Errno(rawValue: Glibc.EACCES)
+    public static let ELOOP = Errno(rawValue: Glibc.ELOOP)
 
     /// True for EAGAIN / EWOULDBLOCK.
     public var isWouldBlock: Bool { self == .EAGAIN || self == .EWOULDBLOCK }

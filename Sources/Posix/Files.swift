@@ -8,9 +8,12 @@ public enum Files {
         FileDescriptor(rawValue: try syscall("open", context: path) { Glibc.open(path, flags | O_CLOEXEC, mode) })
     }
 
-    /// Opens for appending (log files), creating it if needed.
-    public static func openAppend(_ path: String, mode: UInt32 = 0o644) throws -> FileDescriptor {
-        try open(path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: mode)
+    /// Opens for appending (log files), creating it if needed with `mode`
+    /// (0640: logs hold client addresses and request lines; an existing file
+    /// keeps its mode). Log files live in the service user's directory and
+    /// are opened by root, so this refuses what `openNoFollow` refuses.
+    public static func openAppend(_ path: String, mode: UInt32 = 0o640) throws -> FileDescriptor {
+        try openNoFollow(path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: mode)
     }
 
     /// Reads a whole file.
@@ -26,10 +29,26 @@ public enum Files {
     }
 
     /// Writes `contents` to `path` atomically: a temporary file in the same
-    /// folder, fsync, then rename over the target.
+    /// folder, fsync, then rename over the target (rename replaces a link at
+    /// `path` itself, never what it points to).
+    ///
+    /// The temporary file is created afresh (`O_EXCL | O_NOFOLLOW`), so a
+    /// symbolic link planted at its name cannot redirect the write. A file
+    /// left at that name by a crash (the name is the pid, and in a container
+    /// the pid is 1 at every start) is removed first.
     public static func writeAtomically(_ path: String, contents: String, mode: UInt32 = 0o644) throws {
         let tmp = "\(path).tmp.\(getpid())"
-        let fd = try open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        var fd: FileDescriptor?
+        // Bounded: only someone recreating the name as fast as we remove it keeps this going.
+        for _ in 0..<3 where fd == nil {
+            try unlink(tmp)
+            do {
+                fd = try open(tmp, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+            } catch let error as SystemError where error.errno == .EEXIST {
+                continue
+            }
+        }
+        guard let fd else { throw SystemError("open", .EEXIST, context: "\(tmp) (O_EXCL): recreated after each removal") }
         do {
             try fd.writeAll(contents)
             try fd.sync()
@@ -67,17 +86,12 @@ public enum Files {
     /// True if `path` is executable by us. The C function is `access(2)`.
     public static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
-    /// Size of `path` in bytes, nil if missing. The C function is `stat(2)`.
+    /// Size of the regular file at `path` in bytes; nil if missing or not a
+    /// regular file (a symbolic link is not followed, a FIFO never opened).
+    /// The C function is `lstat(2)`.
     public static func size(_ path: String) throws -> Int? {
-        let raw = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if raw == -1 {
-            let e = Errno.current
-            if e == .ENOENT { return nil }
-            throw SystemError("open", e, context: path)
-        }
-        let fd = FileDescriptor(rawValue: raw)
-        defer { fd.closeAfterFailure() }
-        return try fd.size()
+        guard let status = try linkStatus(path), status.isRegularFile else { return nil }
+        return status.size
     }
 
     /// Anonymous memory file (scoreboard, config hand-over). The C function is `memfd_create(2)`.
@@ -98,11 +112,6 @@ public enum Files {
         let e = Errno.current
         if e == .EEXIST { return }
         throw SystemError("mkdir", e, context: path)
-    }
-
-    /// Changes owner. The C function is `chown(2)`.
-    public static func changeOwner(_ path: String, uid: UInt32, gid: UInt32) throws {
-        _ = try syscall("chown", context: path) { Glibc.chown(path, uid, gid) }
     }
 }
 

@@ -46,7 +46,9 @@ public final class Logger: @unchecked Sendable {
     private var path: String?
     private let pid: Int32
 
-    /// Logs to `path`, or to standard error when `path` is "-" or empty.
+    /// Logs to `path`, or to standard error when `path` is "-" or empty
+    /// (`/dev/stdout` and `/dev/stderr` are the streams themselves). A file
+    /// is created 0640 and never through a symbolic link (`Files.openAppend`).
     public init(path: String, level: LogLevel, slot: Int?, format: LogFormat = .text) throws {
         self.level = level
         self.format = format
@@ -55,6 +57,9 @@ public final class Logger: @unchecked Sendable {
         if path.isEmpty || path == "-" {
             self.path = nil
             fd = .standardError
+        } else if let stream = LogDestination.standardStream(path) {
+            self.path = nil
+            fd = stream
         } else {
             self.path = path
             fd = try Files.openAppend(path)
@@ -73,7 +78,9 @@ public final class Logger: @unchecked Sendable {
         do { return try Logger(path: "-", level: .info, slot: slot) } catch { fatalError("\(error)") }
     }
 
-    /// Reopens the file (after rotation, USR1). Standard error is left as it is.
+    /// Reopens the file (after rotation, USR1). Standard error is left as it
+    /// is. On failure (a symbolic link planted at the path, say) the lines
+    /// keep going to the file already open.
     public func reopen() throws {
         guard let path else { return }
         let new = try Files.openAppend(path)

@@ -1,4 +1,5 @@
 import CSQLite
+import Posix
 
 /// A SQLite connection (libsqlite3), one per process.
 ///
@@ -25,6 +26,7 @@ public final class SQLiteConnection: DatabaseConnection {
 
     public func connect() throws {
         guard db == nil else { return }
+        try createPrivately()
         var handle: OpaquePointer?
         // NOMUTEX: the connection is used by one thread only, so SQLite's
         // per-call mutex is pure overhead.
@@ -47,6 +49,19 @@ public final class SQLiteConnection: DatabaseConnection {
         } catch {
             close()
             throw error
+        }
+    }
+
+    /// Creates a missing database file 0600 before SQLite does (it would
+    /// use 0644 less the umask): it holds password hashes, and SQLite gives
+    /// the `-wal` and `-shm` files the database file's mode. An existing file
+    /// keeps its mode. An empty file is a valid empty database.
+    private func createPrivately() throws {
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return }
+        do {
+            try Files.createIfMissing(path, mode: 0o600)
+        } catch {
+            throw DatabaseError(.unavailable, call: "open", message: "\(path): \(error)")
         }
     }
 

@@ -26,23 +26,20 @@ public final class AccessLog: @unchecked Sendable {
     private let pid: Int32
     private let state: Mutex<State>
 
-    /// Opens the log `path` (`-` is standard output) for appending.
+    /// Opens the log `path` (`-` is standard output; `/dev/stdout` and
+    /// `/dev/stderr` are the streams themselves) for appending. A file is
+    /// created 0640 and never through a symbolic link (`Files.openAppend`).
     public init(path: String, style: AccessLogStyle, proxyTrust: ProxyTrust) throws {
         self.style = style
         self.proxyTrust = proxyTrust
         pid = Process.id
-        let fd: FileDescriptor
-        if path == "-" {
-            self.path = nil
-            fd = .standardOutput
-        } else {
-            self.path = path
-            fd = try Files.openAppend(path)
-        }
+        let stream: FileDescriptor? = path == "-" ? .standardOutput : LogDestination.standardStream(path)
+        self.path = stream == nil ? path : nil
+        let fd = try stream ?? Files.openAppend(path)
         do {
             state = Mutex(State(fd: fd, ids: try RequestIDGenerator()))
         } catch {
-            if path != "-" { fd.closeAfterFailure() }
+            if stream == nil { fd.closeAfterFailure() }
             throw error
         }
     }

@@ -5,8 +5,14 @@ extension Settings {
         key: "jwt_secret_key", type: .string, default: .string(""), defaultDescription: "random, per master start",
         flags: ["--jwt-secret-key"], section: authSection, reload: .nextWorkers,
         summary: "HS256 key that signs and verifies access and refresh tokens.",
-        doc: "Empty: the master generates a random key at start and hands it to every worker, so tokens stay valid across workers and reloads but not across restarts. Set it (the value of Flask's `JWT_SECRET_KEY`) to accept tokens issued by another deployment.",
+        doc: "Empty: the master generates a random key at start and hands it to every worker, so tokens stay valid across workers and reloads but not across restarts. Set it (the value of Flask's `JWT_SECRET_KEY`) to accept tokens issued by another deployment. Use at least 32 random bytes (`openssl rand -hex 32`); a shorter key is accepted with a warning. On the command line every local user can read it (`ps`), which the master warns about: prefer `jwt_secret_key_file`, the config file (mode 0640) or `PADDOCK_JWT_SECRET_KEY`.",
         secret: true))
+
+    public static let jwtSecretKeyFile = Setting<String>(SettingSpec(
+        key: "jwt_secret_key_file", type: .string, default: .string(""),
+        flags: ["--jwt-secret-key-file"], section: authSection, reload: .nextWorkers,
+        summary: "File holding `jwt_secret_key` (trailing newlines stripped); a relative path is looked up in `$CREDENTIALS_DIRECTORY` when systemd sets it.",
+        doc: "Keeps the key off the command line and out of the config file. The master reads it at start and on every `HUP` (workers started after the reload use the new key) and hands it to workers as it does `jwt_secret_key`; a missing, unreadable or empty file is a configuration error, and so is setting both. A relative path is looked up in `$CREDENTIALS_DIRECTORY` when that is set, so with systemd's `LoadCredential=jwt:/etc/paddock/jwt` the setting is just `jwt`; otherwise it is relative to the working directory. Trailing newlines and carriage returns are stripped (`openssl rand -hex 32 > file` works as it is)."))
 
     public static let jwtAccessTokenExpires = Setting<Double>(SettingSpec(
         key: "jwt_access_token_expires", type: .duration, default: .seconds(900), min: 1, max: 31_536_000,
@@ -30,6 +36,6 @@ extension Settings {
         summary: "Origins allowed to call the API from a browser (`https://app.example.com`); `*` allows any. Empty: no CORS headers.",
         doc: "Preflight `OPTIONS` requests from a listed origin get 204 with the allowed methods and headers; responses to a listed origin carry `Access-Control-Allow-Origin` and `Vary: Origin`."))
 
-    static let auth: [SettingSpec] = [jwtSecretKey.spec, jwtAccessTokenExpires.spec, jwtRefreshTokenExpires.spec,
+    static let auth: [SettingSpec] = [jwtSecretKey.spec, jwtSecretKeyFile.spec, jwtAccessTokenExpires.spec, jwtRefreshTokenExpires.spec,
                                       passwordScryptN.spec, corsOrigins.spec]
 }

@@ -9,7 +9,8 @@ extension Settings {
     public static let errorlog = Setting<String>(SettingSpec(
         key: "errorlog", type: .string, default: .string("-"),
         flags: ["--error-logfile", "--log-file"], section: loggingSection, reload: .live,
-        summary: "Error log file; `-` is standard error (journald under systemd)."))
+        summary: "Error log file; `-` is standard error (journald under systemd).",
+        doc: "Created 0640 if missing. A symbolic link at the path is never followed (`/dev/stdout` and `/dev/stderr` mean the streams themselves)."))
 
     public static let logFormat = Setting<String>(SettingSpec(
         key: "log_format", type: .choice(["text", "json"]), default: .string("text"),
@@ -21,7 +22,7 @@ extension Settings {
         key: "accesslog", type: .string, default: .string(""),
         flags: ["--access-logfile", "--accesslog"], section: loggingSection, reload: .nextWorkers,
         summary: "Access log file; `-` is standard output; empty: no access log.",
-        doc: "Every worker appends to the same file with `O_APPEND` and writes each line with one `write(2)`, so lines from different workers never interleave mid-line."))
+        doc: "Every worker appends to the same file with `O_APPEND` and writes each line with one `write(2)`, so lines from different workers never interleave mid-line. Created 0640 if missing; a symbolic link at the path is never followed (`/dev/stdout` and `/dev/stderr` mean the streams themselves)."))
 
     public static let accessLogFormat = Setting<String>(SettingSpec(
         key: "access_log_format", type: .string, default: .string(#"%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s""#),

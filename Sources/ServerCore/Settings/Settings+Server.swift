@@ -52,7 +52,7 @@ extension Settings {
         key: "user", type: .string, default: .string(""),
         flags: ["--user", "-u"], section: serverSection, reload: .restart,
         summary: "Run workers as this user (name or id) when started as root; empty: as the master's user.",
-        doc: "The master keeps root only to bind sockets and to create log files, which it hands to this user. Workers drop to it before the application starts."))
+        doc: "The master keeps root only to bind sockets and to create log files, which it hands to this user (with an existing SQLite database and its `-wal`/`-shm`). Workers drop to it before the application starts. The master never follows a symbolic link at those paths and changes owners only through the open file: a link, a hard-linked file or a database file that is not a regular file stops the start with an error naming it, and on `USR1` or rotation is logged while every process keeps its open file."))
 
     public static let group = Setting<String>(SettingSpec(
         key: "group", type: .string, default: .string(""),
@@ -63,6 +63,7 @@ extension Settings {
         key: "umask", type: .string, default: .string("022"),
         flags: ["--umask", "-m"], section: serverSection, reload: .restart,
         summary: "File mode creation mask of the master and workers, in octal.",
+        doc: "It can only take permissions away: log files are created 0640 and the SQLite database, `-wal` and `-shm` 0600 whatever the mask (existing files keep their mode).",
         check: { value in
             if case .string(let s) = value, let v = UInt32(s, radix: 8), v <= 0o777 { return nil }
             return "expected an octal mask such as 022 or 0007"
