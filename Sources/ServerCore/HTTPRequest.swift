@@ -9,7 +9,8 @@ public struct HTTPRequest: Sendable {
     public var path: String
     /// The query without `?` (empty when absent), raw.
     public var query: String
-    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
+    /// 0 for HTTP/1.0, 1 for HTTP/1.1 and for any later HTTP/1.x, which is processed as
+    /// HTTP/1.1 (RFC 9110 6.2).
     public var minorVersion: Int
     public var headers: HTTPHeaders
     /// The body with any transfer coding removed.

@@ -28,19 +28,21 @@ struct HTTP1HeadScanner {
                 try checkPartialLine(bytes, limits: limits)
                 return .incomplete
             }
+            let endsInCR = lf > offset && bytes[lf - 1] == HTTP1Bytes.cr
+            let length = lf - offset - (endsInCR ? 1 : 0)
+            // The limits first, measured as checkPartialLine measured this line while its LF
+            // was still to come, so the answer does not depend on how the bytes were split.
+            try checkLineLength(length, limits: limits)
+            try checkHeadSize(lf, limits: limits)
             // Every line ends with CRLF; a bare LF is rejected rather than tolerated,
             // because parsers that disagree on line ends can be used for smuggling (RFC 9112 2.2).
-            guard lf > offset, bytes[lf - 1] == HTTP1Bytes.cr else {
+            guard endsInCR else {
                 throw HTTPParseError(status: 400, message: "bare LF in request head")
             }
-            let length = lf - 1 - offset
             if let start = requestLineStart {
                 if length == 0 {
                     try checkHeadSize(lf + 1, limits: limits)
                     return .complete(start: start, end: lf + 1, fieldLines: fieldLines)
-                }
-                if length > limits.fieldSize {
-                    throw HTTPParseError(status: 431, message: "header field too large")
                 }
                 fieldLines += 1
                 if fieldLines > limits.fieldCount {
@@ -52,9 +54,6 @@ struct HTTP1HeadScanner {
                     throw HTTPParseError(status: 400, message: "too many empty lines before the request line")
                 }
             } else {
-                if length > limits.requestLine {
-                    throw HTTPParseError(status: 414, message: "request line too long")
-                }
                 requestLineStart = offset
             }
             try checkHeadSize(lf + 1, limits: limits)
@@ -67,13 +66,19 @@ struct HTTP1HeadScanner {
     private func checkPartialLine(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) throws(HTTPParseError) {
         var length = bytes.count - offset
         if length > 0 && bytes[bytes.count - 1] == HTTP1Bytes.cr { length -= 1 }
+        try checkLineLength(length, limits: limits)
+        // After the line limits, so a long line gets the same answer however it was split.
+        try checkHeadSize(bytes.count, limits: limits)
+    }
+
+    /// The request line's limit until it is complete, then the field lines'. `length`
+    /// excludes the line end.
+    private func checkLineLength(_ length: Int, limits: HTTPLimits) throws(HTTPParseError) {
         if requestLineStart == nil {
             if length > limits.requestLine { throw HTTPParseError(status: 414, message: "request line too long") }
         } else if length > limits.fieldSize {
             throw HTTPParseError(status: 431, message: "header field too large")
         }
-        // After the line limits, so a long line gets the same answer however it was split.
-        try checkHeadSize(bytes.count, limits: limits)
     }
 
     private func checkHeadSize(_ size: Int, limits: HTTPLimits) throws(HTTPParseError) {

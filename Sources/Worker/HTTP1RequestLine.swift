@@ -41,7 +41,9 @@ struct HTTP1RequestLine {
                                 minorVersion: minor, isHead: isHead)
     }
 
-    /// `HTTP/1.0` or `HTTP/1.1`; any other well-formed version is 505, anything else 400
+    /// The minor version the request is processed as: 0 for `HTTP/1.0`, 1 for `HTTP/1.1`
+    /// and for any higher `HTTP/1.x`, which RFC 9110 6.2 says to treat as the highest minor
+    /// version the server supports. Another major version is 505; anything else is 400
     /// (RFC 9112 2.3: the version is case-sensitive, one digit each side of the dot).
     private static func version(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws(HTTPParseError) -> Int {
         guard end - start == 8,
@@ -49,10 +51,10 @@ struct HTTP1RequestLine {
               HTTP1Bytes.isDigit(bytes[start + 5]), bytes[start + 6] == 0x2E, HTTP1Bytes.isDigit(bytes[start + 7])
         else { throw bad("invalid HTTP version") }
         let major = bytes[start + 5] &- 0x30, minor = bytes[start + 7] &- 0x30
-        guard major == 1, minor <= 1 else {
+        guard major == 1 else {
             throw HTTPParseError(status: 505, message: "HTTP version not supported")
         }
-        return Int(minor)
+        return min(Int(minor), 1)
     }
 
     private static func bad(_ message: String) -> HTTPParseError { HTTPParseError(status: 400, message: message) }

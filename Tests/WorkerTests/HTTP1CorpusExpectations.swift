@@ -40,6 +40,10 @@ enum HTTP1CorpusExpectations {
         "expect-continue-chunked.http": [
             ExpectedRequest(method: "POST", path: "/e", headerCount: 3, body: "abc"),
         ],
+        "http12-as-http11.http": [ExpectedRequest(path: "/health", minorVersion: 1, headers: [("host", "x")])],
+        "http19-chunked-close.http": [
+            ExpectedRequest(method: "POST", path: "/up", minorVersion: 1, headerCount: 3, body: "abc", keepAlive: false),
+        ],
         "http10-keepalive.http": [
             ExpectedRequest(path: "/old", minorVersion: 0, headers: [("Connection", "Keep-Alive")]),
         ],

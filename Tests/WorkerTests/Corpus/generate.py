@@ -54,6 +54,11 @@ VALID = {
     "expect-continue": head("POST /e HTTP/1.1", "Host: e", "Expect: 100-continue", "Content-Length: 4") + b"data",
     "expect-continue-chunked": head("POST /e HTTP/1.1", "Host: e", "Expect: 100-Continue",
                                     "Transfer-Encoding: chunked") + chunked(b"abc"),
+    # A higher minor version of HTTP/1 is processed as HTTP/1.1 (RFC 9110 6.2): Host is
+    # required, the connection persists, chunked framing applies.
+    "http12-as-http11": head("GET /health HTTP/1.2", "Host: x"),
+    "http19-chunked-close": head("POST /up HTTP/1.9", "Host: x", "Transfer-Encoding: chunked", "Connection: close")
+    + chunked(b"abc"),
     "http10-keepalive": head("GET /old HTTP/1.0", "Connection: Keep-Alive"),
     "http10-default-close": head("GET /old HTTP/1.0"),
     "http10-expect-ignored": head("POST /old HTTP/1.0", "Expect: something", "Content-Length: 2") + b"ok",
@@ -110,8 +115,8 @@ INVALID = {
     "400-absolute-form-userinfo": head("GET http://user@x/ HTTP/1.1", "Host: x"),
     "501-connect": head("CONNECT example.com:443 HTTP/1.1", "Host: example.com:443"),
     "505-http20": head("GET / HTTP/2.0", "Host: x"),
-    "505-http12": head("GET / HTTP/1.2", "Host: x"),
     "505-http09": head("GET / HTTP/0.9", "Host: x"),
+    "505-http31": head("GET / HTTP/3.1", "Host: x"),
     "414-request-line-over-limit": head(line_of(REQUEST_LINE + 1, "GET /", " HTTP/1.1"), "Host: x"),
     "400-too-many-leading-crlf": CRLF * 9 + head("GET / HTTP/1.1", "Host: x"),
     "400-leading-bare-lf": b"\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
