@@ -8,8 +8,8 @@ import XCTest
 /// The container image, built by `scripts/build-image` and run with podman
 /// against a throwaway PostgreSQL on this machine: it migrates, becomes
 /// ready (the test owns the NOTIFY_SOCKET podman passes in), serves the API
-/// on 0.0.0.0, passes its own HEALTHCHECK, and `podman stop` (TERM) ends it
-/// gracefully with exit code 0.
+/// on 0.0.0.0 from a read-only root file system, passes its own HEALTHCHECK,
+/// and `podman stop` (TERM) ends it gracefully with exit code 0.
 ///
 /// The first run on a machine makes the debian:bookworm-slim base with
 /// debootstrap; after that podman's store and layer cache keep it, and the
@@ -90,7 +90,8 @@ final class ContainerImageTests: XCTestCase {
             notify.closeAfterFailure()
             ServerProcess.removeTemporaryDirectory(directory)
         }
-        try run(podman, ["run", "--detach", "--name", name, "--sdnotify=container"] + common + database + [
+        // Read-only, as deploy/kubernetes runs it: on PostgreSQL the server writes no files.
+        try run(podman, ["run", "--detach", "--name", name, "--sdnotify=container", "--read-only"] + common + database + [
             "-e", "PADDOCK_BIND=0.0.0.0:\(port)", "-e", "PADDOCK_WORKERS=2",
             "-e", "PADDOCK_JWT_SECRET_KEY=\(String(repeating: "ab", count: 32))",
             image,
