@@ -10,6 +10,7 @@ enum MasterMain {
 
     static func run(_ arguments: [String]) -> Int32 {
         let environment = Environment.current()
+        if arguments.dropFirst().first == HealthCheck.command { return HealthCheck.run(Array(arguments.dropFirst(2)), environment: environment) }
         if let command = arguments.dropFirst().first, applicationCommands.contains(command) {
             // The worker binary parses these itself: they take options of their own.
             return delegate(arguments, workerBinarySetting: environment[Settings.workerBinary.spec.environmentVariable] ?? "")
