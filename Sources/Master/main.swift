@@ -29,13 +29,14 @@ enum MasterMain {
             writeOut("paddock \(PaddockVersion.string)\n")
             return 0
         case .printConfig:
+            for warning in loaded.warnings { writeError("paddock: warning: \(warning)") }
             writeOut(loaded.configuration.printable())
             return 0
         case .checkConfig:
+            for warning in loaded.warnings { writeError("paddock: warning: \(warning)") }
             do {
-                try AccessLog.check(configuration: loaded.configuration)
-                var config = loaded.configuration
-                try JWTSecretFile.apply(to: &config, environment: environment)
+                try ConfigCheck.run(loaded.configuration, environment: environment)
+                try checkWorkerBinary(loaded.configuration)
             } catch {
                 writeError("paddock: \(error)")
                 return WorkerExitCode.fatalConfig.rawValue
@@ -68,12 +69,23 @@ enum MasterMain {
             config.set(Settings.jwtSecretKey.key, .string(Digest.hex(Digest.randomBytes(32))), from: .defaultValue)
             generatedSecret = true
         }
-        return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited)
+        return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited, warnings: loaded.warnings)
+    }
+
+    /// The worker binary must exist and be executable, or no worker starts.
+    static func checkWorkerBinary(_ config: Configuration) throws(ConfigError) {
+        let path: String
+        do { path = try Spawner.locateWorker(setting: config[Settings.workerBinary]) } catch {
+            throw ConfigError("\(config.source(of: Settings.workerBinary.key)): worker_binary: \(error)")
+        }
+        guard Files.isExecutable(path) else {
+            throw ConfigError("\(config.source(of: Settings.workerBinary.key)): worker_binary = \(path): missing or not executable")
+        }
     }
 
     nonisolated(unsafe) static var generatedSecret = false
 
-    static func serve(_ config: Configuration, arguments: [String], inherited: UpgradeState?) -> Int32 {
+    static func serve(_ config: Configuration, arguments: [String], inherited: UpgradeState?, warnings: [String] = []) -> Int32 {
         let executablePath: String
         do {
             // If the binary was replaced since we started, the link reads "PATH (deleted)": PATH is the new one.
@@ -89,6 +101,10 @@ enum MasterMain {
         } catch {
             writeError("paddock: cannot open error log: \(error)\n")
             return 1
+        }
+        for warning in warnings { logger.warning(warning) }
+        do { try ProcessTitle.apply(name: ProcessTitle.masterName(config), title: ProcessTitle.masterTitle(config)) } catch {
+            logger.warning("cannot set the process name: \(error)")
         }
         if let mask = UInt32(config[Settings.umask], radix: 8) { Process.setUmask(mask) }
         let ownership: Ownership?

@@ -1,0 +1,44 @@
+/// The variables the loader reads: the real environment, plus what a `.env`
+/// file adds. A real variable always wins over the file's, as with
+/// python-dotenv's `load_dotenv()`; each value remembers where it came from.
+struct EnvironmentVariables {
+    /// One variable that sets a setting.
+    struct Found {
+        /// The setting's text (after an alias's translation).
+        let text: String
+        let source: SettingSource
+        /// For error messages: the variable, or `path:line NAME` for the file.
+        let location: String
+    }
+
+    let real: [String: String]
+    let dotenv: DotEnv?
+    let dotenvPath: String?
+
+    /// The file's variables under the real ones.
+    var merged: [String: String] {
+        var all = real
+        for entry in dotenv?.entries ?? [] where all[entry.key] == nil { all[entry.key] = entry.value }
+        return all
+    }
+
+    /// The strongest variable that sets `spec`: `PADDOCK_<KEY>`, then each alias in order.
+    func lookup(_ spec: SettingSpec) -> Found? {
+        if let found = find(spec.environmentVariable, translate: nil) { return found }
+        for alias in spec.aliases {
+            if let found = find(alias.name, translate: alias.translate) { return found }
+        }
+        return nil
+    }
+
+    private func find(_ name: String, translate: (@Sendable (String) -> String)?) -> Found? {
+        if let text = real[name] {
+            return Found(text: translate?(text) ?? text, source: .environment(name), location: name)
+        }
+        if let entry = dotenv?.entry(name), let path = dotenvPath {
+            return Found(text: translate?(entry.value) ?? entry.value, source: .dotenv(path: path, line: entry.line, name: name),
+                         location: "\(path):\(entry.line) \(name)")
+        }
+        return nil
+    }
+}
