@@ -4,8 +4,9 @@
 /// `whitespace #` starts a comment, trailing whitespace dropped), in single
 /// quotes (literal but `\\` and `\'`) or in double quotes (`\n`, `\t`, `\"`
 /// and the other C escapes), quoted values spanning lines, and `${VAR}` /
-/// `${VAR:-default}` expanded in unquoted and double-quoted values from the
-/// variables above it and the real environment (which wins). A line it
+/// `${VAR:-default}` expanded from the variables above it and the real
+/// environment (which wins). As python-dotenv 1.x does, expansion applies in
+/// single quotes too, and `$VAR` without braces stays as written. A line it
 /// cannot parse is skipped with a warning, as python-dotenv does.
 public struct DotEnv: Sendable, Equatable {
     /// One `KEY=value` binding.
@@ -24,7 +25,15 @@ public struct DotEnv: Sendable, Equatable {
     /// Parses `text` (the contents of `path`), expanding variables over
     /// `environment` (the real one, which wins over the file's own bindings).
     public init(text: String, path: String, environment: [String: String]) {
-        var reader = Reader(Array(text.unicodeScalars))
+        // Python reads the file with universal newlines: "\r\n" and "\r" are "\n", inside quotes too.
+        var scalars: [Unicode.Scalar] = []
+        var previousCR = false
+        for c in text.unicodeScalars {
+            if c == "\n" && previousCR { previousCR = false; continue }
+            previousCR = c == "\r"
+            scalars.append(c == "\r" ? "\n" : c)
+        }
+        var reader = Reader(scalars)
         var bound: [String: String] = [:]
         while true {
             reader.skip { $0.properties.isWhitespace }
@@ -41,7 +50,7 @@ public struct DotEnv: Sendable, Equatable {
                 guard let (key, raw) = parsed else { continue }
                 // A key without `=` has no value: python-dotenv sets nothing for it.
                 guard let raw else { continue }
-                let value = raw.expands ? Self.expand(raw.text, bound: bound, environment: environment) : raw.text
+                let value = Self.expand(raw, bound: bound, environment: environment)
                 bound[key] = value
                 entries.removeAll { $0.key == key }
                 entries.append(Entry(key: key, value: value, line: line))
@@ -52,17 +61,12 @@ public struct DotEnv: Sendable, Equatable {
     /// The value bound to `key`, with its line.
     public func entry(_ key: String) -> Entry? { entries.first { $0.key == key } }
 
-    private struct RawValue {
-        let text: String
-        /// False in single quotes, where `${...}` stays as written.
-        let expands: Bool
-    }
 
     private struct ParseFailure: Error {}
 
     /// One line (or more, for a quoted value): nil for a comment line, else
     /// the key and its value (nil without `=`); a failure for anything else.
-    private static func binding(_ r: inout Reader) -> Result<(String, RawValue?)?, ParseFailure> {
+    private static func binding(_ r: inout Reader) -> Result<(String, String?)?, ParseFailure> {
         r.skipExport()
         var key: String?
         if r.peek == "#" {
@@ -79,12 +83,18 @@ public struct DotEnv: Sendable, Equatable {
             key = name
         }
         r.skipInlineWhitespace()
-        var value: RawValue?
+        var value: String?
         if r.peek == "=" {
             r.index += 1
+            let before = r.index
             r.skipInlineWhitespace()
-            guard let parsed = parseValue(&r) else { return .failure(ParseFailure()) }
-            value = parsed
+            if r.index > before && r.peek == "#" {
+                // `KEY= # comment` is empty; `KEY=#x` is the value "#x".
+                value = ""
+            } else {
+                guard let parsed = parseValue(&r) else { return .failure(ParseFailure()) }
+                value = parsed
+            }
         }
         // An optional comment, then the end of the line.
         r.skipInlineWhitespace()
@@ -96,19 +106,19 @@ public struct DotEnv: Sendable, Equatable {
         return .success((key, value))
     }
 
-    private static func parseValue(_ r: inout Reader) -> RawValue? {
+    private static func parseValue(_ r: inout Reader) -> String? {
         switch r.peek {
         case "'":
             guard let body = r.quoted("'") else { return nil }
-            return RawValue(text: unescape(body, allowed: "\\'"), expands: false)
+            return unescape(body, allowed: "\\'")
         case "\"":
             guard let body = r.quoted("\"") else { return nil }
-            return RawValue(text: unescape(body, allowed: "\\'\"abfnrtv"), expands: true)
+            return unescape(body, allowed: "\\'\"abfnrtv")
         case nil, "\n", "\r":
-            return RawValue(text: "", expands: true)
+            return ""
         default:
             let text = r.take { $0 != "\n" && $0 != "\r" }
-            return RawValue(text: stripComment(text), expands: true)
+            return stripComment(text)
         }
     }
 
@@ -248,8 +258,9 @@ public struct DotEnv: Sendable, Equatable {
             skipInlineWhitespace()
         }
 
-        /// The body of a quoted value (which may span lines); `\` and the
-        /// quote keep the quote inside. nil when it never closes.
+        /// The body of a quoted value (which may span lines); a backslash
+        /// always takes the next character with it, so `\\` is not taken for
+        /// the start of `\'`. nil when it never closes.
         mutating func quoted(_ quote: Unicode.Scalar) -> [Unicode.Scalar]? {
             let start = index
             let startLine = line
@@ -257,9 +268,9 @@ public struct DotEnv: Sendable, Equatable {
             var body: [Unicode.Scalar] = []
             while !atEnd {
                 let c = s[index]
-                if c == "\\", index + 1 < s.count, s[index + 1] == quote {
+                if c == "\\", index + 1 < s.count {
                     body.append(c)
-                    body.append(quote)
+                    body.append(s[index + 1])
                     advance()
                     advance()
                     continue
