@@ -43,10 +43,11 @@ final class FlaskEnvironmentTests: XCTestCase {
         let env = ["WEB_CONCURRENCY": "7", "PADDOCK_WORKERS": "4", "PORT": "5000", "DATABASE_URL": "postgres://x@h/db"]
         let c = try load(["-c", file, "--database-url", "sqlite:///flag.db"], env: env).configuration
         XCTAssertEqual(c[Settings.workers], 4, "PADDOCK_WORKERS wins over WEB_CONCURRENCY")
-        XCTAssertEqual(c[Settings.bind], ["0.0.0.0:5000"], "the alias wins over the config file")
+        XCTAssertEqual(c[Settings.bind], ["127.0.0.1:9000"], "the config file wins over PORT, as in gunicorn")
         XCTAssertEqual(c[Settings.databaseURL], "sqlite:///flag.db", "a flag wins over DATABASE_URL")
-        let fileOnly = try load(["-c", file], env: [:]).configuration
-        XCTAssertEqual(fileOnly[Settings.workers], 2)
+        let fileOnly = try load(["-c", file], env: ["WEB_CONCURRENCY": "7"]).configuration
+        XCTAssertEqual(fileOnly[Settings.workers], 2, "the config file wins over WEB_CONCURRENCY, as in gunicorn")
+        XCTAssertEqual(fileOnly.source(of: "workers"), .file(path: file, line: 1))
     }
 
     func testABadAliasValueNamesTheVariable() {

@@ -37,19 +37,24 @@ public enum CPULimit {
                 v1Path = String(parts[2])
             }
         }
-        if let path = v2Path, let mount = mounts.first(where: { $0.isVersion2 }) {
-            return smallest(over: mount.directories(for: path)) { directory in
-                read(root, directory + "/cpu.max").flatMap(parseCPUMax)
-            }
+        // Both, since a hybrid system mounts v2 alongside v1 with the cpu
+        // controller left on v1 (so the v2 tree has no cpu.max).
+        var limits: [Int] = []
+        if let path = v2Path, let mount = mounts.first(where: { $0.isVersion2 }),
+           let limit = smallest(over: mount.directories(for: path), { directory in
+               read(root, directory + "/cpu.max").flatMap(parseCPUMax)
+           }) {
+            limits.append(limit)
         }
-        if let path = v1Path, let mount = mounts.first(where: { !$0.isVersion2 && $0.controllers.contains("cpu") }) {
-            return smallest(over: mount.directories(for: path)) { directory in
-                guard let quota = read(root, directory + "/cpu.cfs_quota_us"),
-                      let period = read(root, directory + "/cpu.cfs_period_us") else { return nil }
-                return parseCFS(quota: quota, period: period)
-            }
+        if let path = v1Path, let mount = mounts.first(where: { !$0.isVersion2 && $0.controllers.contains("cpu") }),
+           let limit = smallest(over: mount.directories(for: path), { directory in
+               guard let quota = read(root, directory + "/cpu.cfs_quota_us"),
+                     let period = read(root, directory + "/cpu.cfs_period_us") else { return nil }
+               return parseCFS(quota: quota, period: period)
+           }) {
+            limits.append(limit)
         }
-        return nil
+        return limits.min()
     }
 
     /// cgroup v2 `cpu.max`: `max 100000` (none) or `QUOTA PERIOD` in microseconds.

@@ -1,8 +1,8 @@
 import Posix
 
-/// Builds a `Configuration` from defaults, the config file, the variables a
-/// Flask deployment sets (`DATABASE_URL`, `PORT`, ...: each setting's
-/// aliases), `PADDOCK_*` environment variables and the command line, in that
+/// Builds a `Configuration` from defaults, the variables a Flask deployment
+/// sets (`DATABASE_URL`, `PORT`, ...: each setting's aliases), the config
+/// file, `PADDOCK_*` environment variables and the command line, in that
 /// order of precedence, generically over the settings table. A `.env` file
 /// adds variables the real environment does not have.
 public enum ConfigLoader {
@@ -47,6 +47,12 @@ public enum ConfigLoader {
         let variables = EnvironmentVariables(real: environment, dotenv: dotenv, dotenvPath: envFilePath)
 
         var configuration = Configuration.defaults(specs: specs)
+        // Flask's and gunicorn's variables are defaults, as gunicorn reads PORT
+        // and WEB_CONCURRENCY: a config file that sets the value wins.
+        for spec in specs {
+            guard let found = variables.alias(for: spec) else { continue }
+            configuration.set(spec.key, try value(found.text, spec, at: found.location), from: found.source)
+        }
         let configPath = try resolveConfigPath(commandLine.configPath, environment: variables, defaultPath: defaultConfigPath)
         if let configPath {
             let text = try readFile(configPath, what: "config file")
@@ -60,7 +66,7 @@ public enum ConfigLoader {
         }
 
         for spec in specs {
-            guard let found = variables.lookup(spec) else { continue }
+            guard let found = variables.paddockVariable(for: spec) else { continue }
             // A list from the environment replaces: one variable is one complete value.
             configuration.set(spec.key, try value(found.text, spec, at: found.location), from: found.source)
         }

@@ -22,9 +22,13 @@ struct EnvironmentVariables {
         return all
     }
 
-    /// The strongest variable that sets `spec`: `PADDOCK_<KEY>`, then each alias in order.
-    func lookup(_ spec: SettingSpec) -> Found? {
-        if let found = find(spec.environmentVariable, translate: nil) { return found }
+    /// `PADDOCK_<KEY>`, if set.
+    func paddockVariable(for spec: SettingSpec) -> Found? {
+        find(spec.environmentVariable, translate: nil)
+    }
+
+    /// The first of the setting's aliases that is set (`JWT_SECRET_KEY` before `SECRET_KEY`).
+    func alias(for spec: SettingSpec) -> Found? {
         for alias in spec.aliases {
             if let found = find(alias.name, translate: alias.translate) { return found }
         }

@@ -16,7 +16,7 @@ extension Settings {
         key: "bind", type: .stringList, default: .list(["127.0.0.1:8000"]),
         flags: ["--bind", "-b"], section: serverSection, reload: .restart,
         summary: "Addresses to listen on: HOST:PORT, [V6]:PORT or unix:PATH; repeatable.",
-        doc: "Each address gets its own listening socket, bound by the master before any worker starts. With systemd socket activation, the passed sockets are used as they are and `bind` adds addresses only when set explicitly. `PORT` (set by container platforms) means `0.0.0.0:$PORT`, on every interface, as those platforms expect; `PADDOCK_BIND` and `--bind` win over it.",
+        doc: "Each address gets its own listening socket, bound by the master before any worker starts. With systemd socket activation, the passed sockets are used as they are and `bind` adds addresses only when set explicitly. `PORT` (set by container platforms) means `0.0.0.0:$PORT`, on every interface, as those platforms expect; as in gunicorn, `bind` in the config file, `PADDOCK_BIND` and `--bind` win over it.",
         aliases: [EnvironmentAlias("PORT", meaning: "binds `0.0.0.0:$PORT`", translate: { "0.0.0.0:" + $0.trimmingWhitespace() })],
         check: Settings.checkAddresses))
 

@@ -12,14 +12,16 @@ extension SettingsDocs {
 
         <!-- Generated from Sources/ServerCore/Settings by SettingsDocs.markdown(); do not edit by hand. -->
 
-        Every setting can be given in four places; a later one wins:
+        Every setting can be given in these places; a later one wins:
 
         1. its default,
-        2. the config file: `--config FILE` (`-c`), else `PADDOCK_CONFIG`, else `./server.conf` if it exists,
+        2. the variables a Flask or gunicorn deployment already sets, where a setting lists them under
+           Environment (`DATABASE_URL`, `PORT`, `WEB_CONCURRENCY`, ...); like gunicorn's `PORT` and
+           `WEB_CONCURRENCY`, they are defaults the config file overrides,
+        3. the config file: `--config FILE` (`-c`), else `PADDOCK_CONFIG`, else `./server.conf` if it exists,
            with one `key = value` per line (`#` starts a comment line; `-` may be written for `_` in keys),
-        3. the environment: first the variables a Flask or gunicorn deployment already sets, where a setting lists
-           them (`DATABASE_URL`, `PORT`, `WEB_CONCURRENCY`, ...), then `PADDOCK_` and the key in upper case, which wins,
-        4. the command line: the flags listed below, and `--key-with-dashes` for every key.
+        4. the environment: `PADDOCK_` and the key in upper case,
+        5. the command line: the flags listed below, and `--key-with-dashes` for every key.
 
         A `.env` file in the working directory (or `--env-file FILE`) is read with python-dotenv's rules and adds
         the variables the real environment does not set; a real variable always wins. The config file may also

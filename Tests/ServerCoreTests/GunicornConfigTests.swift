@@ -1,0 +1,172 @@
+import XCTest
+@testable import ServerCore
+
+/// `--config gunicorn.conf.py`: the Python subset, the name mapping, the
+/// warnings for what does not apply and the errors for everything else.
+final class GunicornConfigTests: XCTestCase {
+    /// The file Flask's deployment guide ships, exactly.
+    static let flaskGuideConfig = """
+    import multiprocessing
+
+    # Server socket
+    bind = '0.0.0.0:8000'
+    backlog = 2048
+
+    # Worker processes
+    workers = multiprocessing.cpu_count() * 2 + 1
+    worker_class = 'sync'
+    worker_connections = 1000
+    timeout = 30
+    keepalive = 2
+
+    # Logging
+    accesslog = 'logs/access.log'
+    errorlog = 'logs/error.log'
+    loglevel = 'info'
+
+    # Process naming
+    proc_name = 'flask-app'
+
+    # Server mechanics
+    daemon = False
+    pidfile = 'gunicorn.pid'
+
+    """
+
+    private func parse(_ text: String, env: [String: String] = [:], cpus: Int = 4) throws -> GunicornConfig.Result {
+        try GunicornConfig.parse(text: text, path: "gunicorn.conf.py", environment: env, specs: Settings.all, cpuCount: cpus)
+    }
+
+    private func load(_ text: String, env: [String: String] = [:]) throws -> LoadedConfiguration {
+        let path = try writeConfig(text, named: "gunicorn.conf.py")
+        return try ConfigLoader.load(arguments: ["--config", path], environment: env,
+                                     defaultConfigPath: "/nonexistent/server.conf", defaultEnvFilePath: "/nonexistent/.env")
+    }
+
+    func testFlaskGuideConfigLoadsWithWarningsOnly() throws {
+        let loaded = try load(Self.flaskGuideConfig)
+        let c = loaded.configuration
+        let path = loaded.configPath!
+        XCTAssertEqual(c[Settings.bind], ["0.0.0.0:8000"], "single quotes are Python's, not part of the value")
+        XCTAssertEqual(c[Settings.backlog], 2048)
+        XCTAssertEqual(c[Settings.workers], 2 * CPULimit.usableCPUs() + 1)
+        XCTAssertEqual(c[Settings.workerConnections], 1000)
+        XCTAssertEqual(c[Settings.timeout], 30)
+        XCTAssertEqual(c[Settings.keepalive], 2, "mapped as it is, in seconds")
+        XCTAssertEqual(c[Settings.accesslog], "logs/access.log")
+        XCTAssertEqual(c[Settings.errorlog], "logs/error.log")
+        XCTAssertEqual(c[Settings.loglevel], "info")
+        XCTAssertEqual(c[Settings.procName], "flask-app")
+        XCTAssertEqual(c[Settings.pidfile], "gunicorn.pid")
+        XCTAssertEqual(c.source(of: "workers"), .file(path: path, line: 8))
+        XCTAssertEqual(loaded.warnings.count, 3, "\(loaded.warnings)")
+        XCTAssertTrue(loaded.warnings[0].hasPrefix("\(path):9: gunicorn's worker_class does not apply to Paddock and is ignored"))
+        XCTAssertTrue(loaded.warnings[1].hasPrefix("\(path):12: keepalive = 2 closes idle connections after 2 s"))
+        XCTAssertTrue(loaded.warnings[2].hasPrefix("\(path):23: gunicorn's daemon does not apply to Paddock"))
+    }
+
+    func testCPUCountArithmetic() throws {
+        let r = try parse("import multiprocessing, os\nworkers = (multiprocessing.cpu_count() + 1) * 3 // 2 - 1\nthreads = os.cpu_count()\n", cpus: 3)
+        XCTAssertEqual(r.entries.first { $0.key == "workers" }?.value, "5")
+        XCTAssertEqual(r.warnings.count, 1)
+        XCTAssertTrue(r.warnings[0].contains("threads"))
+        XCTAssertThrowsError(try parse("workers = multiprocessing.cpu_count()\n")) { error in
+            XCTAssertEqual("\(error)", "gunicorn.conf.py:1: multiprocessing is used but not imported")
+        }
+    }
+
+    func testLiteralsListsAndEnvironment() throws {
+        let text = #"""
+        import os
+        _port = os.environ.get("PORT", "8000")
+        bind = ["127.0.0.1:" + _port, 'unix:/run/app.sock']
+        graceful_timeout = 2.5
+        umask = 0o027
+        forwarded_allow_ips = "10.0.0.1,10.0.0.2"
+        accesslog = None
+        workers = int(os.getenv('WEB_CONCURRENCY', 3))
+        max_requests = 1_000
+        access_log_format = '%(h)s "%(r)s" %(s)s'
+        reuse_port = True
+        """#
+        let r = try parse(text, env: ["PORT": "9000", "WEB_CONCURRENCY": "6"])
+        func values(_ key: String) -> [String] { r.entries.filter { $0.key == key }.map(\.value) }
+        XCTAssertEqual(values("bind"), ["127.0.0.1:9000", "unix:/run/app.sock"])
+        XCTAssertEqual(values("graceful_timeout"), ["2.5"])
+        XCTAssertEqual(values("umask"), ["27"])
+        XCTAssertEqual(values("workers"), ["6"])
+        XCTAssertEqual(values("max_requests"), ["1000"])
+        XCTAssertEqual(r.warnings, [])
+        let c = try load(text, env: ["PORT": "9000"]).configuration
+        XCTAssertEqual(c[Settings.bind], ["127.0.0.1:9000", "unix:/run/app.sock"])
+        XCTAssertEqual(c[Settings.umask], "27")
+        XCTAssertEqual(c[Settings.forwardedAllowIPs], ["10.0.0.1", "10.0.0.2"])
+        XCTAssertEqual(c[Settings.accesslog], "")
+        XCTAssertEqual(c[Settings.workers], 3)
+        XCTAssertEqual(c[Settings.accessLogFormat], #"%(h)s "%(r)s" %(s)s"#)
+        XCTAssertEqual(c[Settings.reusePort], true)
+    }
+
+    func testHooksAreSkippedWithAWarning() throws {
+        let text = """
+        bind = "127.0.0.1:8000"
+
+        def on_starting(server):
+            server.log.info("starting")
+            if True:
+                pass
+
+        def helper(x):
+            return x
+        workers = 2
+        """
+        let r = try parse(text)
+        XCTAssertEqual(r.warnings, ["gunicorn.conf.py:3: server hook on_starting() is not supported by Paddock and is skipped",
+                                    "gunicorn.conf.py:8: function helper() is not supported by Paddock and is skipped"])
+        XCTAssertEqual(r.entries.map(\.key), ["bind", "workers"])
+    }
+
+    func testUnknownNamesAndUnsupportedStatementsNameTheLine() {
+        XCTAssertThrowsError(try parse("bind = '127.0.0.1:8000'\nwokers = 3\n")) { error in
+            XCTAssertEqual("\(error)", #"gunicorn.conf.py:2: unknown gunicorn setting "wokers" (did you mean "workers"?)"#)
+        }
+        XCTAssertThrowsError(try parse("import json\n")) { error in
+            XCTAssertEqual("\(error)", "gunicorn.conf.py:1: import json is not supported (only multiprocessing, os and sys)")
+        }
+        XCTAssertThrowsError(try parse("\nif True:\n    workers = 3\n")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:2: unsupported statement"), "\(error)")
+        }
+        XCTAssertThrowsError(try parse("bind = f'0.0.0.0:{port}'\n")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:1: f-strings are not supported"), "\(error)")
+        }
+        XCTAssertThrowsError(try parse("workers = undefined_name * 2\n")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:1: undefined_name is not defined"), "\(error)")
+        }
+        XCTAssertThrowsError(try parse("timeout = 'abc\n"))
+        XCTAssertThrowsError(try parse("bind = ['127.0.0.1:8000', 8001]\n"))
+    }
+
+    func testValuesAreCheckedLikeAnyOther() throws {
+        XCTAssertThrowsError(try load("workers = 0\n")) { error in
+            XCTAssertTrue("\(error)".hasSuffix("gunicorn.conf.py:1: workers = 0 is below the minimum 1"), "\(error)")
+        }
+    }
+
+    func testMultiLineValuesAndTheLastAssignmentWin() throws {
+        let r = try parse("bind = [\n    '127.0.0.1:8000',  # first\n    '[::1]:8000',\n]\nworkers = 2\nworkers = \\\n  workers + 1\n")
+        XCTAssertEqual(r.entries.filter { $0.key == "bind" }.map(\.value), ["127.0.0.1:8000", "[::1]:8000"])
+        XCTAssertEqual(r.entries.filter { $0.key == "workers" }.map(\.value), ["3"])
+    }
+
+    func testPythonArithmetic() throws {
+        let r = try parse("workers = -7 // 2 + 10\nbacklog = 7 % 3 * 100\ntimeout = 10 / 4\n")
+        XCTAssertEqual(r.entries.map(\.value), ["6", "100", "2.5"])
+    }
+
+    func testServerConfSyntaxStillReadsOtherFiles() throws {
+        let path = try writeConfig("workers = 3\n", named: "paddock.conf")
+        let c = try ConfigLoader.load(arguments: ["-c", path], environment: [:], defaultConfigPath: "/nonexistent",
+                                      defaultEnvFilePath: "/nonexistent/.env").configuration
+        XCTAssertEqual(c[Settings.workers], 3)
+    }
+}
