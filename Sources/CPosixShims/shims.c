@@ -33,6 +33,27 @@ int paddock_affinity_cpu_count(void) {
     return CPU_COUNT(&set);
 }
 
+int paddock_set_affinity(const int *cpus, int count) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < count; i++) {
+        if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE) { errno = EINVAL; return -1; }
+        CPU_SET(cpus[i], &set);
+    }
+    return sched_setaffinity(0, sizeof set, &set);
+}
+
+int paddock_affinity_cpus(int *cpus, int capacity) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    int n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < capacity; cpu++) {
+        if (CPU_ISSET(cpu, &set)) cpus[n++] = cpu;
+    }
+    return n;
+}
+
 // glibc passes argc, argv and envp to ELF constructors: the only portable
 // way to reach the original argument memory from a Swift program.
 static char **paddock_saved_argv = NULL;

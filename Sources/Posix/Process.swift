@@ -122,6 +122,20 @@ public enum Process {
         Int(try syscall("sched_getaffinity") { paddock_affinity_cpu_count() })
     }
 
+    /// The CPUs in the calling thread's affinity mask. The C function is `sched_getaffinity(2)`.
+    public static func affinityCPUs() throws -> [Int] {
+        var cpus = [Int32](repeating: 0, count: 1024)
+        let n = try syscall("sched_getaffinity") { paddock_affinity_cpus(&cpus, Int32(cpus.count)) }
+        return cpus.prefix(Int(n)).map(Int.init)
+    }
+
+    /// Restricts the calling thread, and what it spawns from now on, to
+    /// `cpus` (what `taskset -c` does). The C function is `sched_setaffinity(2)`.
+    public static func setAffinity(_ cpus: [Int]) throws {
+        let list = cpus.map(Int32.init)
+        _ = try syscall("sched_setaffinity", context: "\(cpus)") { paddock_set_affinity(list, Int32(list.count)) }
+    }
+
     /// Replaces this process image. Returns only by throwing. The C function is `execve(2)`.
     public static func exec(path: String, arguments: [String], environment: [String]) throws -> Never {
         let argv = arguments.map { strdup($0) } + [nil]
