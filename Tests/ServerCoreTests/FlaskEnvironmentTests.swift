@@ -124,8 +124,9 @@ final class FlaskEnvironmentTests: XCTestCase {
     func testDatabaseURLForms() throws {
         XCTAssertEqual(try DatabaseURL.parse("sqlite:///relative/app.db"), .sqlite(path: "relative/app.db"))
         XCTAssertEqual(try DatabaseURL.parse("sqlite:////abs/app.db"), .sqlite(path: "/abs/app.db"))
-        XCTAssertEqual(try DatabaseURL.parse("postgres://u@h/db"), .postgres(uri: "postgresql://u@h/db"))
+        XCTAssertEqual(try DatabaseURL.parse("postgres://u@h/db"), .postgres(uri: "postgres://u@h/db"), "libpq's own forms pass as written")
         XCTAssertEqual(try DatabaseURL.parse("postgresql+psycopg2://u:p@h/db"), .postgres(uri: "postgresql://u:p@h/db"))
+        XCTAssertEqual(try DatabaseURL.parse("PostgreSQL://u@h/db"), .postgres(uri: "postgresql://u@h/db"), "libpq wants lower case")
         XCTAssertEqual(DatabaseURL.redacting("postgresql://u:p@ss@h/db"), "postgresql://u:***@h/db")
         XCTAssertEqual(DatabaseURL.redacting("postgresql://u@h/db"), "postgresql://u@h/db")
     }

@@ -158,6 +158,13 @@ final class GunicornConfigTests: XCTestCase {
         XCTAssertEqual(r.entries.filter { $0.key == "workers" }.map(\.value), ["3"])
     }
 
+    func testZeroLimitsBecomeTheMaximum() throws {
+        let r = try parse("limit_request_line = 0\nlimit_request_field_size = 0\nlimit_request_fields = 50\n")
+        XCTAssertEqual(r.entries.map(\.value), ["1048576", "1048576", "50"])
+        XCTAssertEqual(r.warnings.count, 2)
+        XCTAssertTrue(r.warnings[0].hasPrefix("gunicorn.conf.py:1: limit_request_line = 0 (no limit in gunicorn) becomes 1048576"))
+    }
+
     func testPythonArithmetic() throws {
         let r = try parse("workers = -7 // 2 + 10\nbacklog = 7 % 3 * 100\ntimeout = 10 / 4\n")
         XCTAssertEqual(r.entries.map(\.value), ["6", "100", "2.5"])

@@ -5,7 +5,7 @@ public enum DatabaseURL: Sendable, Equatable {
     /// A SQLite file path (relative to the working directory unless it starts
     /// with `/`), or `:memory:`.
     case sqlite(path: String)
-    /// A libpq connection URI, `postgresql://` whatever the scheme was written as.
+    /// A libpq connection URI: as written, but `postgresql://` for SQLAlchemy's `postgresql+driver://`.
     case postgres(uri: String)
 
     /// Why a URL was refused, without the URL (which may hold a password).
@@ -19,7 +19,8 @@ public enum DatabaseURL: Sendable, Equatable {
 
     /// Parses `sqlite:///relative.db`, `sqlite:////absolute.db`, `sqlite:///:memory:`,
     /// and `postgresql://...` (also `postgres://` and SQLAlchemy's
-    /// `postgresql+psycopg2://` and `postgresql+psycopg://`, handed to libpq as `postgresql://`).
+    /// `postgresql+psycopg2://` and `postgresql+psycopg://`, handed to libpq as `postgresql://`);
+    /// the scheme is matched in any case.
     public static func parse(_ url: String) throws(Problem) -> DatabaseURL {
         guard let (schemeText, restText) = splitScheme(url) else {
             throw Problem(message: "not a URL (use sqlite:///file.db or postgresql://user@host/db)")
@@ -38,7 +39,8 @@ public enum DatabaseURL: Sendable, Equatable {
             throw Problem(message: "unsupported scheme \(String(reflecting: scheme + "://")) (use sqlite:///file.db or postgresql://user@host/db)")
         }
         try checkPostgresSyntax(rest)
-        return .postgres(uri: "postgresql://" + rest)
+        // libpq knows postgresql:// and postgres://, in lower case only; SQLAlchemy's driver suffix is dropped.
+        return .postgres(uri: schemeText == "postgresql" || schemeText == "postgres" ? url : "postgresql://" + rest)
     }
 
     /// libpq's URI grammar, as far as a mistake would only show once a worker

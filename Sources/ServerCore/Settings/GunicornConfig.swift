@@ -69,7 +69,6 @@ enum GunicornConfig {
             }
         }
 
-        let keys = Set(specs.map(\.key))
         // The last assignment of a name is the one gunicorn sees.
         var seen: Set<String> = []
         var final: [(name: String, line: Int, value: PythonValue)] = []
@@ -78,7 +77,13 @@ enum GunicornConfig {
             let location = "\(path):\(line)"
             switch GunicornNames.meaning(of: name) {
             case .setting(let key):
-                guard keys.contains(key) else { continue }
+                guard let spec = specs.first(where: { $0.key == key }) else { continue }
+                var value = value
+                if GunicornNames.zeroMeansUnlimited.contains(name), value == .int(0), let maximum = spec.maximum {
+                    // gunicorn's 0 is "no limit"; Paddock always has one, so the largest it allows.
+                    value = .int(Int(maximum))
+                    result.warnings.append("\(location): \(name) = 0 (no limit in gunicorn) becomes \(Int(maximum)), the most Paddock allows")
+                }
                 for text in try settingTexts(value, key: key, line: line) {
                     result.entries.append(ConfigFileParser.Entry(key: key, value: text, line: line))
                 }

@@ -55,6 +55,9 @@ enum GunicornNames {
         "header_map": "header names with underscores are always refused",
     ]
 
+    /// Limits where gunicorn reads 0 as "unlimited".
+    static let zeroMeansUnlimited: Set<String> = ["limit_request_line", "limit_request_field_size"]
+
     /// Server hooks: functions gunicorn calls, which Paddock never will.
     static let hooks: Set<String> = [
         "on_starting", "on_reload", "when_ready", "pre_fork", "post_fork", "post_worker_init", "worker_int",
