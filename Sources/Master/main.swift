@@ -116,7 +116,7 @@ enum MasterMain {
             return WorkerExitCode.fatalConfig.rawValue
         }
         if generatedSecret {
-            logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key_file, jwt_secret_key or PADDOCK_JWT_SECRET_KEY)")
+            logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key_file, jwt_secret_key, PADDOCK_JWT_SECRET_KEY or Flask's JWT_SECRET_KEY)")
         } else {
             for warning in [JWTSecretFile.commandLineWarning(config), JWTSecretFile.lengthWarning(config)].compactMap({ $0 }) {
                 logger.warning(warning)

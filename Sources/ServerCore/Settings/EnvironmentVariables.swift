@@ -24,23 +24,24 @@ struct EnvironmentVariables {
 
     /// `PADDOCK_<KEY>`, if set.
     func paddockVariable(for spec: SettingSpec) -> Found? {
-        find(spec.environmentVariable, translate: nil)
+        find(EnvironmentAlias(spec.environmentVariable))
     }
 
     /// The first of the setting's aliases that is set (`JWT_SECRET_KEY` before `SECRET_KEY`).
     func alias(for spec: SettingSpec) -> Found? {
         for alias in spec.aliases {
-            if let found = find(alias.name, translate: alias.translate) { return found }
+            if let found = find(alias) { return found }
         }
         return nil
     }
 
-    private func find(_ name: String, translate: (@Sendable (String) -> String)?) -> Found? {
+    private func find(_ variable: EnvironmentAlias) -> Found? {
+        let name = variable.name
         if let text = real[name] {
-            return Found(text: translate?(text) ?? text, source: .environment(name), location: name)
+            return Found(text: variable.settingText(text), source: .environment(name), location: name)
         }
         if let entry = dotenv?.entry(name), let path = dotenvPath {
-            return Found(text: translate?(entry.value) ?? entry.value, source: .dotenv(path: path, line: entry.line, name: name),
+            return Found(text: variable.settingText(entry.value), source: .dotenv(path: path, line: entry.line, name: name),
                          location: "\(path):\(entry.line) \(name)")
         }
         return nil

@@ -19,14 +19,15 @@ enum GunicornConfig {
     static func parse(text: String, path: String, environment: [String: String], specs: [SettingSpec],
                       cpuCount: Int = CPULimit.usableCPUs()) throws(ConfigError) -> Result {
         do throws(PythonSyntaxError) {
-            return try parse(text: text, path: path, environment: environment, specs: specs, cpuCount: cpuCount, inner: ())
+            return try statements(text: text, path: path, environment: environment, specs: specs, cpuCount: cpuCount)
         } catch {
             throw ConfigError("\(path):\(error.line): \(error.message)")
         }
     }
 
-    private static func parse(text: String, path: String, environment: [String: String], specs: [SettingSpec],
-                              cpuCount: Int, inner: Void) throws(PythonSyntaxError) -> Result {
+    /// The parse itself, with errors still as `(line, message)`.
+    private static func statements(text: String, path: String, environment: [String: String], specs: [SettingSpec],
+                                   cpuCount: Int) throws(PythonSyntaxError) -> Result {
         let statements = split(try PythonToken.tokenize(text))
         var result = Result()
         var imports: Set<String> = []
