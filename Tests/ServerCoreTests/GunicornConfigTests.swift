@@ -165,6 +165,23 @@ final class GunicornConfigTests: XCTestCase {
         XCTAssertTrue(r.warnings[0].hasPrefix("gunicorn.conf.py:1: limit_request_line = 0 (no limit in gunicorn) becomes 1048576"))
     }
 
+    func testInapplicableValuesAreNotEvaluatedAndPaddockKeysWork() throws {
+        let text = """
+        secure_scheme_headers = {'X-FORWARDED-PROTOCOL': 'ssl', 'X-FORWARDED-SSL': 'on'}
+        logconfig_dict = {
+            "version": 1,
+        }
+        shutdown_delay = 6
+        admin_bind = ["127.0.0.1:9000"]
+        """
+        let r = try parse(text)
+        XCTAssertEqual(r.warnings.count, 2, "\(r.warnings)")
+        XCTAssertTrue(r.warnings[0].hasPrefix("gunicorn.conf.py:1: gunicorn's secure_scheme_headers does not apply"))
+        XCTAssertTrue(r.warnings[1].hasPrefix("gunicorn.conf.py:2: gunicorn's logconfig_dict does not apply"))
+        XCTAssertEqual(r.entries.map(\.key), ["shutdown_delay", "admin_bind"])
+        XCTAssertEqual(r.entries.map(\.value), ["6", "127.0.0.1:9000"])
+    }
+
     func testPythonArithmetic() throws {
         let r = try parse("workers = -7 // 2 + 10\nbacklog = 7 % 3 * 100\ntimeout = 10 / 4\n")
         XCTAssertEqual(r.entries.map(\.value), ["6", "100", "2.5"])

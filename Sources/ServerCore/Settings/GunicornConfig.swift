@@ -55,6 +55,11 @@ enum GunicornConfig {
                 skipDeeperThan = first.column
             case .string where tokens.count == 1:
                 continue // a docstring
+            case .name(let name) where tokens.count >= 2 && tokens[1] == .op("=")
+                    && GunicornNames.meaning(of: name, paddockKeys: [])?.isNotApplicable == true:
+                // Not evaluated: the value does not matter, and may be a dict
+                // (`secure_scheme_headers`, `logconfig_dict`) the subset has no use for.
+                assigned.append((name, first.line, .none))
             case .name(let name) where tokens.count >= 2 && tokens[1] == .op("="):
                 var expression = PythonExpression(tokens: Array(statement.dropFirst(2)), variables: variables,
                                                   environment: environment, cpuCount: cpuCount, imports: imports)
@@ -74,9 +79,10 @@ enum GunicornConfig {
         var seen: Set<String> = []
         var final: [(name: String, line: Int, value: PythonValue)] = []
         for entry in assigned.reversed() where seen.insert(entry.name).inserted { final.insert(entry, at: 0) }
+        let paddockKeys = Set(specs.map(\.key))
         for (name, line, value) in final {
             let location = "\(path):\(line)"
-            switch GunicornNames.meaning(of: name) {
+            switch GunicornNames.meaning(of: name, paddockKeys: paddockKeys) {
             case .setting(let key):
                 guard let spec = specs.first(where: { $0.key == key }) else { continue }
                 var value = value

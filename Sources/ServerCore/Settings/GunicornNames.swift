@@ -6,6 +6,11 @@ enum GunicornNames {
         case setting(String)
         /// Known to gunicorn, meaningless here; the reason goes into the warning.
         case notApplicable(String)
+
+        var isNotApplicable: Bool {
+            if case .notApplicable = self { return true }
+            return false
+        }
     }
 
     /// gunicorn name -> Paddock key, where they differ or match.
@@ -67,10 +72,13 @@ enum GunicornNames {
 
     static var allNames: [String] { (Array(settings.keys) + Array(notApplicable.keys) + Array(hooks)).sorted() }
 
-    static func meaning(of name: String) -> Meaning? {
+    /// gunicorn's names first; then Paddock's own keys, so a gunicorn.conf.py
+    /// can also set `admin_bind` or `shutdown_delay` (gunicorn ignores names it does not know).
+    static func meaning(of name: String, paddockKeys: Set<String>) -> Meaning? {
         if let key = settings[name] { return .setting(key) }
         if let why = notApplicable[name] { return .notApplicable(why) }
         if hooks.contains(name) { return .notApplicable("server hooks are not supported") }
+        if paddockKeys.contains(name) { return .setting(name) }
         return nil
     }
 
