@@ -59,6 +59,16 @@ final class FlaskEnvironmentTests: XCTestCase {
         }
     }
 
+    func testAnOverriddenAliasIsNotEvenParsed() throws {
+        // PORT and LOG_LEVEL may belong to something else in the environment.
+        let env = ["LOG_LEVEL": "verbose", "PORT": "http"]
+        XCTAssertThrowsError(try load(env: env))
+        let file = try writeConfig("loglevel = info\n")
+        XCTAssertEqual(try load(["-c", file, "--bind", "127.0.0.1:8000"], env: env).configuration[Settings.loglevel], "info")
+        XCTAssertEqual(try load(["--log-level", "error"], env: ["LOG_LEVEL": "verbose", "PADDOCK_BIND": "127.0.0.1:1"])
+            .configuration[Settings.bind], ["127.0.0.1:1"])
+    }
+
     func testDotEnvFillsOnlyWhatTheEnvironmentLacks() throws {
         let envFile = try writeConfig("# deployment\nDATABASE_URL=postgresql://app@db/app\nexport PORT=6000\nPADDOCK_TIMEOUT=12\n",
                                       named: ".env")

@@ -47,12 +47,6 @@ public enum ConfigLoader {
         let variables = EnvironmentVariables(real: environment, dotenv: dotenv, dotenvPath: envFilePath)
 
         var configuration = Configuration.defaults(specs: specs)
-        // Flask's and gunicorn's variables are defaults, as gunicorn reads PORT
-        // and WEB_CONCURRENCY: a config file that sets the value wins.
-        for spec in specs {
-            guard let found = variables.alias(for: spec) else { continue }
-            configuration.set(spec.key, try value(found.text, spec, at: found.location), from: found.source)
-        }
         let configPath = try resolveConfigPath(commandLine.configPath, environment: variables, defaultPath: defaultConfigPath)
         if let configPath {
             let text = try readFile(configPath, what: "config file")
@@ -63,6 +57,17 @@ public enum ConfigLoader {
             } else {
                 configuration = try parse(text: text, path: configPath, over: configuration, specs: specs)
             }
+        }
+
+        // Flask's and gunicorn's variables are defaults, as gunicorn reads PORT
+        // and WEB_CONCURRENCY: the config file, PADDOCK_* and flags win. Only
+        // a variable that is used is parsed, since names such as PORT and
+        // LOG_LEVEL may be set for something else.
+        let setOnCommandLine = Set(commandLine.assignments.map(\.spec.key))
+        for spec in specs where configuration.source(of: spec.key) == .defaultValue && !setOnCommandLine.contains(spec.key)
+            && variables.paddockVariable(for: spec) == nil {
+            guard let found = variables.alias(for: spec) else { continue }
+            configuration.set(spec.key, try value(found.text, spec, at: found.location), from: found.source)
         }
 
         for spec in specs {
