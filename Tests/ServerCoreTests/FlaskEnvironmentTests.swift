@@ -1,3 +1,4 @@
+import Glibc
 import XCTest
 @testable import ServerCore
 
@@ -83,6 +84,25 @@ final class FlaskEnvironmentTests: XCTestCase {
         let printed = c.printable()
         XCTAssertTrue(printed.contains("# database_url: \(envFile):2 DATABASE_URL\n"), printed)
         XCTAssertTrue(printed.contains("# bind: env PORT\n"), printed)
+    }
+
+    func testAsRootAnEnvFileOthersCanWriteIsRefused() throws {
+        try XCTSkipUnless(getuid() == 0, "only root refuses such a file")
+        let envFile = try writeConfig("PADDOCK_WORKER_BINARY=/tmp/planted\n", named: ".env")
+        XCTAssertEqual(chmod(envFile, 0o666), 0)
+        XCTAssertThrowsError(try load(envFile: envFile)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("refusing \(envFile): as root, an env file must be owned by root"), "\(error)")
+        }
+        XCTAssertEqual(chown(envFile, 65534, 0), 0)
+        XCTAssertEqual(chmod(envFile, 0o644), 0)
+        XCTAssertThrowsError(try load(envFile: envFile), "owned by another user")
+        XCTAssertEqual(chown(envFile, 0, 0), 0)
+        XCTAssertEqual(try load(envFile: envFile).configuration[Settings.workerBinary], "/tmp/planted")
+        let link = envFile + ".link"
+        XCTAssertEqual(symlink(envFile, link), 0)
+        XCTAssertThrowsError(try load(envFile: link), "the implicit ./.env is never a link followed as root")
+        XCTAssertEqual(try load(["--env-file", link]).configuration[Settings.workerBinary], "/tmp/planted",
+                       "a file the operator named may be a link, checked where it leads")
     }
 
     func testEnvFileFlagMustNameAFile() throws {

@@ -1,3 +1,4 @@
+import Glibc
 import Posix
 
 /// Builds a `Configuration` from defaults, the variables a Flask deployment
@@ -41,7 +42,7 @@ public enum ConfigLoader {
         var warnings: [String] = []
         let envFilePath = try resolveEnvFilePath(commandLine.envFilePath, defaultPath: defaultEnvFilePath)
         let dotenv = try envFilePath.map { path throws(ConfigError) in
-            DotEnv(text: try readFile(path, what: "env file"), path: path, environment: environment)
+            DotEnv(text: try readEnvFile(path, named: commandLine.envFilePath != nil), path: path, environment: environment)
         }
         warnings += dotenv?.warnings ?? []
         let variables = EnvironmentVariables(real: environment, dotenv: dotenv, dotenvPath: envFilePath)
@@ -151,6 +152,36 @@ public enum ConfigLoader {
             return path
         }
         return !defaultPath.isEmpty && Files.exists(defaultPath) ? defaultPath : nil
+    }
+
+    /// A `.env` can set any setting, `worker_binary` and `user` included. As
+    /// root it must be root's own and writable by no one else, or whoever
+    /// can write the working directory's `.env` would choose what root runs.
+    /// A file named with `--env-file` may be a link (a Kubernetes secret
+    /// volume's files are), checked where it leads; the implicit `./.env` may not.
+    private static func readEnvFile(_ path: String, named: Bool) throws(ConfigError) -> String {
+        guard Process.userID == 0 else { return try readFile(path, what: "env file") }
+        do {
+            let fd = named ? try Files.open(path, flags: O_RDONLY) : try Files.openNoFollow(path, flags: O_RDONLY)
+            let bytes: [UInt8]
+            do {
+                let status = try fd.status()
+                guard status.isRegularFile else { throw RefusedFileError(path: path, reason: "not a regular file") }
+                guard status.uid == 0, status.permissions & 0o022 == 0 else {
+                    throw RefusedFileError(path: path, reason: "as root, an env file must be owned by root and writable by no one else (chown root; chmod go-w), since it can set any setting")
+                }
+                bytes = try fd.readAllFromStart()
+            } catch {
+                fd.closeAfterFailure()
+                throw error
+            }
+            try fd.close()
+            return String(decoding: bytes, as: UTF8.self)
+        } catch let error as RefusedFileError {
+            throw ConfigError("\(error)")
+        } catch {
+            throw ConfigError("cannot read env file \(path): \(error)")
+        }
     }
 
     private static func readFile(_ path: String, what: String) throws(ConfigError) -> String {
