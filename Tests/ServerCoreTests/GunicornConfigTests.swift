@@ -96,6 +96,7 @@ final class GunicornConfigTests: XCTestCase {
         XCTAssertEqual(values("umask"), ["27"])
         XCTAssertEqual(values("workers"), ["6"])
         XCTAssertEqual(values("max_requests"), ["1000"])
+        XCTAssertEqual(values("accesslog"), [], "None is gunicorn's \"not set\": Paddock's default stays")
         XCTAssertEqual(r.warnings, [])
         let c = try load(text, env: ["PORT": "9000"]).configuration
         XCTAssertEqual(c[Settings.bind], ["127.0.0.1:9000", "unix:/run/app.sock"])
@@ -180,6 +181,12 @@ final class GunicornConfigTests: XCTestCase {
         XCTAssertTrue(r.warnings[1].hasPrefix("gunicorn.conf.py:2: gunicorn's logconfig_dict does not apply"))
         XCTAssertEqual(r.entries.map(\.key), ["shutdown_delay", "admin_bind"])
         XCTAssertEqual(r.entries.map(\.value), ["6", "127.0.0.1:9000"])
+    }
+
+    func testNoneKeepsPaddocksDefault() throws {
+        let c = try load("proc_name = None\npidfile = None\nuser = None\n").configuration
+        XCTAssertEqual(c[Settings.procName], "paddock")
+        XCTAssertEqual(c.source(of: "proc_name"), .defaultValue)
     }
 
     func testPythonArithmetic() throws {

@@ -84,7 +84,8 @@ enum GunicornConfig {
             let location = "\(path):\(line)"
             switch GunicornNames.meaning(of: name, paddockKeys: paddockKeys) {
             case .setting(let key):
-                guard let spec = specs.first(where: { $0.key == key }) else { continue }
+                // None is gunicorn's "not set" (`proc_name = None`, `accesslog = None`): Paddock's default applies.
+                guard value != .none, let spec = specs.first(where: { $0.key == key }) else { continue }
                 var value = value
                 if GunicornNames.zeroMeansUnlimited.contains(name), value == .int(0), let maximum = spec.maximum {
                     // gunicorn's 0 is "no limit"; Paddock always has one, so the largest it allows.
@@ -155,7 +156,7 @@ enum GunicornConfig {
         case .int(let n): return [String(n)]
         case .float(let d): return [SettingFormatter.plainDecimal(d)]
         case .bool(let b): return [b ? "true" : "false"]
-        case .none: return ["\"\""]
+        case .none: return []
         case .string(let s): return [SettingFormatter.quoteIfNeeded(s, forList: false)]
         case .list(let items):
             var texts: [String] = []
