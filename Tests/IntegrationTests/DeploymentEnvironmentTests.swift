@@ -76,6 +76,10 @@ final class DeploymentEnvironmentTests: XCTestCase {
         let printed = try ServerProcess.run(["--config", "gunicorn.conf.py", "--print-config"], directory: dir)
         XCTAssertTrue(printed.stdout.contains("# proc_name: gunicorn.conf.py:20\nproc_name = flask-app\n"), printed.stdout)
         XCTAssertTrue(printed.stdout.contains("# bind: gunicorn.conf.py:4\nbind = 0.0.0.0:8000\n"), printed.stdout)
+        // multiprocessing.cpu_count() counts the CPUs the process may use, not the host's.
+        let oneCPU = try ServerProcess.run(["-c", "0", ServerProcess.paddockBinary, "--config", "gunicorn.conf.py", "--print-config"],
+                                           binary: "/usr/bin/taskset", directory: dir)
+        XCTAssertTrue(oneCPU.stdout.contains("# workers: gunicorn.conf.py:8\nworkers = 3\n"), oneCPU.stdout + oneCPU.stderr)
 
         // Without the logs directory a worker could not open its log: the check says so.
         try FileManager.default.removeItem(atPath: dir + "/logs")
