@@ -137,8 +137,11 @@ final class GunicornConfigTests: XCTestCase {
         XCTAssertThrowsError(try parse("\nif True:\n    workers = 3\n")) { error in
             XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:2: unsupported statement"), "\(error)")
         }
-        XCTAssertThrowsError(try parse("bind = f'0.0.0.0:{port}'\n")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:1: f-strings are not supported"), "\(error)")
+        XCTAssertThrowsError(try parse("bind = r'0.0.0.0:8000'\n")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:1: r-strings are not supported"), "\(error)")
+        }
+        XCTAssertThrowsError(try parse("port = 8000\nbind = f'0.0.0.0:{port:05d}'\n")) { error in
+            XCTAssertEqual("\(error)", "gunicorn.conf.py:2: format specs in f-strings are not supported")
         }
         XCTAssertThrowsError(try parse("workers = undefined_name * 2\n")) { error in
             XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:1: undefined_name is not defined"), "\(error)")
@@ -187,6 +190,28 @@ final class GunicornConfigTests: XCTestCase {
         let c = try load("proc_name = None\npidfile = None\nuser = None\n").configuration
         XCTAssertEqual(c[Settings.procName], "paddock")
         XCTAssertEqual(c.source(of: "proc_name"), .defaultValue)
+    }
+
+    func testStringFormattingAndAugmentedAssignment() throws {
+        let text = #"""
+        import os
+        host = "0.0.0.0"
+        port = int(os.environ.get("PORT", 8000))
+        bind = [f"{host}:{port}", "127.0.0.1:%d" % (port + 1), "[::1]:%s" % port, f"unix:/run/{{x}}.sock"]
+        workers = 2
+        workers += 1
+        timeout = 10
+        timeout *= 3
+        proc_name = f"app-{os.getenv('ENVIRONMENT', 'dev')}"
+        """#
+        let r = try parse(text, env: ["PORT": "9000", "ENVIRONMENT": "prod"])
+        func values(_ key: String) -> [String] { r.entries.filter { $0.key == key }.map(\.value) }
+        XCTAssertEqual(values("bind"), ["0.0.0.0:9000", "127.0.0.1:9001", "[::1]:9000", "unix:/run/{x}.sock"])
+        XCTAssertEqual(values("workers"), ["3"])
+        XCTAssertEqual(values("timeout"), ["30"])
+        XCTAssertEqual(values("proc_name"), ["app-prod"])
+        XCTAssertEqual(r.warnings, [], "host and port are helpers read by bind")
+        XCTAssertThrowsError(try parse("bind = '0.0.0.0:%s:%s' % 8000\n"))
     }
 
     func testPythonArithmetic() throws {

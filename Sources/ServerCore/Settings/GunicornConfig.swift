@@ -60,6 +60,18 @@ enum GunicornConfig {
                 // Not evaluated: the value does not matter, and may be a dict
                 // (`secure_scheme_headers`, `logconfig_dict`) the subset has no use for.
                 assigned.append((name, first.line, .none))
+            case .name(let name) where tokens.count >= 2 && [.op("+="), .op("-="), .op("*=")].contains(tokens[1]):
+                // `workers += 1` is `workers = workers + 1`.
+                guard case .op(let augmented) = tokens[1] else { continue }
+                let rewritten = [first, PythonToken.Located(token: .op(String(augmented.dropLast())), line: first.line, column: 0),
+                                 PythonToken.Located(token: .op("("), line: first.line, column: 0)]
+                    + statement.dropFirst(2) + [PythonToken.Located(token: .op(")"), line: first.line, column: 0)]
+                var expression = PythonExpression(tokens: rewritten, variables: variables,
+                                                  environment: environment, cpuCount: cpuCount, imports: imports)
+                let value = try expression.evaluateAll()
+                namesRead.formUnion(expression.namesRead)
+                variables[name] = value
+                assigned.append((name, first.line, value))
             case .name(let name) where tokens.count >= 2 && tokens[1] == .op("="):
                 var expression = PythonExpression(tokens: Array(statement.dropFirst(2)), variables: variables,
                                                   environment: environment, cpuCount: cpuCount, imports: imports)

@@ -1,5 +1,6 @@
 /// Evaluates the expressions a `gunicorn.conf.py` commonly assigns: literals,
-/// lists and tuples, names assigned earlier, `+ - * / // %` with parentheses,
+/// f-strings and `%` formatting, lists and tuples, names assigned earlier,
+/// `+ - * / // %` with parentheses,
 /// `multiprocessing.cpu_count()` / `os.cpu_count()` (the usable CPUs),
 /// `os.environ.get(NAME[, DEFAULT])`, `os.getenv(...)`, `os.environ[NAME]`,
 /// `int(...)`, `float(...)` and `str(...)`.
@@ -94,6 +95,8 @@ struct PythonExpression {
             // Adjacent literals concatenate, as in Python.
             while case .string(let more)? = peek { s += more; index += 1 }
             return .string(s)
+        case .formatString(let template):
+            return .string(try format(template))
         case .op("("):
             let value = try tuple(until: ")")
             try expect(")")
@@ -148,6 +151,72 @@ struct PythonExpression {
         }
         namesRead.insert(name)
         return value
+    }
+
+    /// An f-string: each `{expression}` evaluated as any other expression
+    /// and written as `str()` would; `{{` and `}}` are braces. No format specs.
+    private mutating func format(_ template: String) throws(PythonSyntaxError) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let c = rest.first {
+            rest = rest.dropFirst()
+            if c == "{" && rest.first == "{" || c == "}" && rest.first == "}" {
+                out.append(c)
+                rest = rest.dropFirst()
+                continue
+            }
+            guard c == "{" else {
+                guard c != "}" else { throw fail("single \"}\" in an f-string") }
+                out.append(c)
+                continue
+            }
+            guard let close = rest.firstIndex(of: "}") else { throw fail("\"{\" not closed in an f-string") }
+            let inner = String(rest[..<close])
+            rest = rest[rest.index(after: close)...]
+            if inner.contains(":") || inner.contains("!") { throw fail("format specs in f-strings are not supported") }
+            let tokens = try PythonToken.tokenize(inner).filter { $0.token != .newline }
+                .map { PythonToken.Located(token: $0.token, line: line, column: 0) }
+            var expression = PythonExpression(tokens: tokens, variables: variables, environment: environment,
+                                              cpuCount: cpuCount, imports: imports)
+            let value = try expression.evaluateAll()
+            namesRead.formUnion(expression.namesRead)
+            switch value {
+            case .string(let s): out += s
+            case .list: throw fail("a list in an f-string is not supported")
+            default: out += value.description
+            }
+        }
+        return out
+    }
+
+    /// `"0.0.0.0:%s" % port`: `%s`, `%d` and `%i` take the values in order
+    /// (one value, or a tuple), `%%` is a percent sign.
+    private func percentFormat(_ template: String, _ values: PythonValue) throws(PythonSyntaxError) -> String {
+        var queue: [PythonValue]
+        if case .list(let items) = values { queue = items } else { queue = [values] }
+        var out = ""
+        var rest = Substring(template)
+        while let c = rest.first {
+            rest = rest.dropFirst()
+            guard c == "%" else { out.append(c); continue }
+            guard let spec = rest.first else { throw fail("incomplete format: a \"%\" at the end") }
+            rest = rest.dropFirst()
+            switch spec {
+            case "%": out.append("%")
+            case "s", "d", "i":
+                guard !queue.isEmpty else { throw fail("not enough values for the format string") }
+                let value = queue.removeFirst()
+                if spec == "s" {
+                    if case .string(let s) = value { out += s } else { out += value.description }
+                } else {
+                    guard case .int(let n) = value else { throw fail("%\(spec) needs an integer, got \(value.description)") }
+                    out += String(n)
+                }
+            default: throw fail("only %s, %d and %i are supported in a format string")
+            }
+        }
+        guard queue.isEmpty else { throw fail("not all values were used by the format string") }
+        return out
     }
 
     private func requireImport(_ module: String) throws(PythonSyntaxError) {
@@ -218,6 +287,8 @@ struct PythonExpression {
             }
         case (.string(let x), .string(let y)) where op == "+":
             return .string(x + y)
+        case (.string(let template), _) where op == "%":
+            return .string(try percentFormat(template, b))
         case (.list(let x), .list(let y)) where op == "+":
             return .list(x + y)
         default:

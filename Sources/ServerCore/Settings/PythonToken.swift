@@ -4,6 +4,8 @@ enum PythonToken: Equatable {
     case int(Int)
     case float(Double)
     case string(String)
+    /// An f-string's text, `{expression}` parts still in it.
+    case formatString(String)
     /// Operators and punctuation: `+ - * / // % ( ) [ ] , . = :`.
     case op(String)
     /// The end of a logical line (never inside brackets).
@@ -24,6 +26,8 @@ enum PythonToken: Equatable {
         let s = Array(text.unicodeScalars)
         var tokens: [Located] = []
         var i = 0, line = 1, column = 0, depth = 0
+        // Set by an `f` prefix: the string that follows is an f-string.
+        var formatNext = false
         func peek(_ offset: Int = 0) -> Unicode.Scalar? { i + offset < s.count ? s[i + offset] : nil }
         func endLine() {
             if depth == 0, let last = tokens.last, last.token != .newline { tokens.append(Located(token: .newline, line: line, column: 0)) }
@@ -55,9 +59,13 @@ enum PythonToken: Equatable {
                     name.append(d); i += 1; column += 1
                 }
                 let word = String(name)
-                // String prefixes: r'', b'' and f'' are not supported, u'' is a plain string.
+                // String prefixes: u'' is a plain string, f'' is read below; r'' and b'' are not supported.
                 if word.lowercased() == "u", let q = peek(), q == "'" || q == "\"" { continue }
-                if ["f", "r", "b", "rb", "br", "fr", "rf"].contains(word.lowercased()), let q = peek(), q == "'" || q == "\"" {
+                if word.lowercased() == "f", let q = peek(), q == "'" || q == "\"" {
+                    formatNext = true
+                    continue
+                }
+                if ["r", "b", "rb", "br", "fr", "rf"].contains(word.lowercased()), let q = peek(), q == "'" || q == "\"" {
                     throw PythonSyntaxError(line: startLine, message: "\(word)-strings are not supported; use a plain string")
                 }
                 add(.name(word))
@@ -106,7 +114,8 @@ enum PythonToken: Equatable {
                     value.append(d); i += 1; column += 1
                 }
                 guard closed else { throw PythonSyntaxError(line: startLine, message: "string not closed") }
-                add(.string(String(value)))
+                add(formatNext ? .formatString(String(value)) : .string(String(value)))
+                formatNext = false
                 continue
             }
             let two = peek(1).map { String(c) + String($0) } ?? ""
