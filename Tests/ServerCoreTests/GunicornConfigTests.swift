@@ -214,6 +214,16 @@ final class GunicornConfigTests: XCTestCase {
         XCTAssertThrowsError(try parse("bind = '0.0.0.0:%s:%s' % 8000\n"))
     }
 
+    func testFromImports() throws {
+        let r = try parse("from multiprocessing import cpu_count\nfrom os import environ, getenv\nworkers = cpu_count() + 1\n"
+                          + "bind = environ.get('BIND', '127.0.0.1:8000')\ntimeout = int(getenv('TIMEOUT', '60'))\n",
+                          env: ["TIMEOUT": "45"], cpus: 2)
+        XCTAssertEqual(r.entries.map(\.value), ["3", "127.0.0.1:8000", "45"])
+        XCTAssertThrowsError(try parse("from os import system\n")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:1: unsupported import"), "\(error)")
+        }
+    }
+
     func testPythonArithmetic() throws {
         let r = try parse("workers = -7 // 2 + 10\nbacklog = 7 % 3 * 100\ntimeout = 10 / 4\n")
         XCTAssertEqual(r.entries.map(\.value), ["6", "100", "2.5"])

@@ -1,7 +1,8 @@
 /// gunicorn's config file (`paddock --config gunicorn.conf.py`, recognised
 /// by the `.py` suffix): the common subset of Python it is written in
 /// (assignments of literals and `multiprocessing.cpu_count()` arithmetic,
-/// `import multiprocessing` / `import os`, `os.environ.get(...)`), with
+/// `import multiprocessing` / `import os` and their `from ... import` forms,
+/// `os.environ.get(...)`, f-strings), with
 /// gunicorn's setting names mapped to Paddock's. A gunicorn setting that does
 /// not apply to Paddock (`worker_class`, `daemon`, ...) and a server hook
 /// (`def on_starting(server): ...`, skipped) are warnings; an unknown name
@@ -31,6 +32,7 @@ enum GunicornConfig {
         let statements = split(try PythonToken.tokenize(text))
         var result = Result()
         var imports: Set<String> = []
+        var importedNames: [String: String] = [:]
         var variables: [String: PythonValue] = [:]
         var assigned: [(name: String, line: Int, value: PythonValue)] = []
         var namesRead: Set<String> = []
@@ -46,7 +48,9 @@ enum GunicornConfig {
             case .name("import"):
                 for module in try importedModules(tokens.dropFirst(), line: first.line) { imports.insert(module) }
             case .name("from"):
-                throw PythonSyntaxError(line: first.line, message: "\"from ... import\" is not supported; use \"import multiprocessing\" or \"import os\"")
+                let (module, names) = try importedNamesFrom(tokens.dropFirst(), line: first.line)
+                imports.insert(module)
+                for name in names { importedNames[name] = module + "." + name }
             case .name("def"):
                 let name: String
                 if tokens.count > 1, case .name(let n) = tokens[1] { name = n } else { name = "?" }
@@ -67,14 +71,16 @@ enum GunicornConfig {
                                  PythonToken.Located(token: .op("("), line: first.line, column: 0)]
                     + statement.dropFirst(2) + [PythonToken.Located(token: .op(")"), line: first.line, column: 0)]
                 var expression = PythonExpression(tokens: rewritten, variables: variables,
-                                                  environment: environment, cpuCount: cpuCount, imports: imports)
+                                                  environment: environment, cpuCount: cpuCount, imports: imports,
+                                                  importedNames: importedNames)
                 let value = try expression.evaluateAll()
                 namesRead.formUnion(expression.namesRead)
                 variables[name] = value
                 assigned.append((name, first.line, value))
             case .name(let name) where tokens.count >= 2 && tokens[1] == .op("="):
                 var expression = PythonExpression(tokens: Array(statement.dropFirst(2)), variables: variables,
-                                                  environment: environment, cpuCount: cpuCount, imports: imports)
+                                                  environment: environment, cpuCount: cpuCount, imports: imports,
+                                                  importedNames: importedNames)
                 let value = try expression.evaluateAll()
                 namesRead.formUnion(expression.namesRead)
                 variables[name] = value
@@ -112,7 +118,7 @@ enum GunicornConfig {
                 result.warnings.append("\(location): gunicorn's \(name) does not apply to Paddock and is ignored: \(why)")
             case nil:
                 // A helper (`port = ...` used by `bind = ...`), or private by Python's convention.
-                if namesRead.contains(name) || name.hasPrefix("_") || imports.contains(name) { continue }
+                if namesRead.contains(name) || name.hasPrefix("_") || imports.contains(name) || importedNames[name] != nil { continue }
                 let hint = Suggestion.closest(to: name, among: GunicornNames.allNames).map { " (did you mean \"\($0)\"?)" } ?? ""
                 throw PythonSyntaxError(line: line, message: "unknown gunicorn setting \(String(reflecting: name))\(hint)")
             }
@@ -156,6 +162,30 @@ enum GunicornConfig {
         }
         guard !modules.isEmpty, !expectName else { throw PythonSyntaxError(line: line, message: "unsupported import statement") }
         return modules
+    }
+
+    /// `from multiprocessing import cpu_count`, `from os import environ, getenv`.
+    private static func importedNamesFrom(_ tokens: ArraySlice<PythonToken>, line: Int) throws(PythonSyntaxError) -> (String, [String]) {
+        let allowed = ["multiprocessing": ["cpu_count"], "os": ["environ", "getenv", "cpu_count"]]
+        let items = Array(tokens)
+        guard items.count >= 3, case .name(let module) = items[0], items[1] == .name("import"), let names = allowed[module] else {
+            throw PythonSyntaxError(line: line, message: "unsupported import (only from multiprocessing import cpu_count, from os import environ, getenv, cpu_count)")
+        }
+        var imported: [String] = []
+        var expectName = true
+        for token in items.dropFirst(2) {
+            switch (token, expectName) {
+            case (.name(let name), true) where names.contains(name):
+                imported.append(name)
+                expectName = false
+            case (.op(","), false):
+                expectName = true
+            default:
+                throw PythonSyntaxError(line: line, message: "unsupported import (from \(module) import \(names.joined(separator: ", ")) only)")
+            }
+        }
+        guard !expectName else { throw PythonSyntaxError(line: line, message: "unsupported import statement") }
+        return (module, imported)
     }
 
     /// The value as config-file text for `key`: one text per list item.

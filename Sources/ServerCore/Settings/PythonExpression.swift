@@ -11,17 +11,20 @@ struct PythonExpression {
     let environment: [String: String]
     let cpuCount: Int
     let imports: Set<String>
+    /// Names bound by `from os import getenv`: `getenv` -> `os.getenv`.
+    let importedNames: [String: String]
     /// The names the expression read, so a helper variable is not taken for an unknown setting.
     private(set) var namesRead: Set<String> = []
 
     init(tokens: [PythonToken.Located], variables: [String: PythonValue], environment: [String: String],
-         cpuCount: Int, imports: Set<String>) {
+         cpuCount: Int, imports: Set<String>, importedNames: [String: String] = [:]) {
         self.tokens = tokens
         self.index = 0
         self.variables = variables
         self.environment = environment
         self.cpuCount = cpuCount
         self.imports = imports
+        self.importedNames = importedNames
     }
 
     private var line: Int { index < tokens.count ? tokens[index].line : (tokens.last?.line ?? 0) }
@@ -126,6 +129,9 @@ struct PythonExpression {
             path.append(part)
             index += 2
         }
+        if let target = importedNames[path[0]] {
+            path = target.split(separator: ".").map(String.init) + path.dropFirst()
+        }
         let dotted = path.joined(separator: ".")
         if peek == .op("(") {
             index += 1
@@ -177,7 +183,7 @@ struct PythonExpression {
             let tokens = try PythonToken.tokenize(inner).filter { $0.token != .newline }
                 .map { PythonToken.Located(token: $0.token, line: line, column: 0) }
             var expression = PythonExpression(tokens: tokens, variables: variables, environment: environment,
-                                              cpuCount: cpuCount, imports: imports)
+                                              cpuCount: cpuCount, imports: imports, importedNames: importedNames)
             let value = try expression.evaluateAll()
             namesRead.formUnion(expression.namesRead)
             switch value {
