@@ -24,6 +24,100 @@ int paddock_ioctl_int(int fd, unsigned long request, int *out) { return ioctl(fd
 int paddock_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0); }
 int paddock_set_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
 
+#include <sched.h>
+
+int paddock_affinity_cpu_count(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    return CPU_COUNT(&set);
+}
+
+int paddock_set_affinity(const int *cpus, int count) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < count; i++) {
+        if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE) { errno = EINVAL; return -1; }
+        CPU_SET(cpus[i], &set);
+    }
+    return sched_setaffinity(0, sizeof set, &set);
+}
+
+int paddock_affinity_cpus(int *cpus, int capacity) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    int n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < capacity; cpu++) {
+        if (CPU_ISSET(cpu, &set)) cpus[n++] = cpu;
+    }
+    return n;
+}
+
+// glibc passes argc, argv and envp to ELF constructors: the only portable
+// way to reach the original argument memory from a Swift program.
+static char **paddock_saved_argv = NULL;
+static int paddock_saved_argc = 0;
+static char *paddock_title_start = NULL;
+static size_t paddock_title_room = 0;
+
+__attribute__((constructor))
+static void paddock_capture_argv(int argc, char **argv, char **envp) {
+    (void)envp;
+    paddock_saved_argc = argc;
+    paddock_saved_argv = argv;
+}
+
+extern char **environ;
+
+// Finds the contiguous block from argv[0] to the end of the last argument or
+// environment string, moving the environment strings to the heap first so
+// they can be overwritten. Done once, on the first title.
+static void paddock_prepare_title(void) {
+    if (paddock_title_start != NULL || paddock_saved_argv == NULL || paddock_saved_argc < 1) return;
+    char *start = paddock_saved_argv[0];
+    char *end = start + strlen(start) + 1;
+    for (int i = 1; i < paddock_saved_argc; i++) {
+        if (paddock_saved_argv[i] != end) break;
+        end = paddock_saved_argv[i] + strlen(paddock_saved_argv[i]) + 1;
+    }
+    if (environ != NULL) {
+        size_t count = 0;
+        while (environ[count] != NULL) count++;
+        char **copy = calloc(count + 1, sizeof(char *));
+        int contiguous = 1;
+        if (copy != NULL) {
+            for (size_t i = 0; i < count; i++) {
+                copy[i] = strdup(environ[i]);
+                if (copy[i] == NULL) { contiguous = 0; break; }
+            }
+        }
+        if (copy != NULL && contiguous) {
+            for (size_t i = 0; i < count; i++) {
+                if (environ[i] == end) end = environ[i] + strlen(environ[i]) + 1;
+            }
+            environ = copy;
+        }
+    }
+    paddock_title_start = start;
+    paddock_title_room = (size_t)(end - start);
+}
+
+int paddock_set_process_title(const char *title) {
+    paddock_prepare_title();
+    if (paddock_title_start == NULL || paddock_title_room < 2) return -1;
+    size_t n = strlen(title);
+    if (n > paddock_title_room - 1) n = paddock_title_room - 1;
+    memcpy(paddock_title_start, title, n);
+    memset(paddock_title_start + n, 0, paddock_title_room - n);
+    // Later argv[1...] point into the cleared area: make them empty strings.
+    for (int i = 1; i < paddock_saved_argc; i++) {
+        char *p = paddock_saved_argv[i];
+        if (p >= paddock_title_start && p < paddock_title_start + paddock_title_room) paddock_saved_argv[i] = paddock_title_start + paddock_title_room - 1;
+    }
+    return (int)(paddock_title_room - 1);
+}
+
 int paddock_wifexited(int status) { return WIFEXITED(status); }
 int paddock_wexitstatus(int status) { return WEXITSTATUS(status); }
 int paddock_wifsignaled(int status) { return WIFSIGNALED(status); }

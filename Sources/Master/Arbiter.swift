@@ -254,6 +254,7 @@ final class Arbiter {
             notify("READY=1\nSTATUS=reload failed: configuration error")
             return
         }
+        for warning in loaded.warnings { logger.warning(warning) }
         var new = loaded.configuration
         do { try JWTSecretFile.apply(to: &new, environment: environment) } catch {
             logger.error("reload failed, keeping the running configuration: \(error)")

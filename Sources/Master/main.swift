@@ -30,13 +30,14 @@ enum MasterMain {
             writeOut("paddock \(PaddockVersion.string)\n")
             return 0
         case .printConfig:
+            for warning in loaded.warnings { writeError("paddock: warning: \(warning)") }
             writeOut(loaded.configuration.printable())
             return 0
         case .checkConfig:
+            for warning in loaded.warnings { writeError("paddock: warning: \(warning)") }
             do {
-                try AccessLog.check(configuration: loaded.configuration)
-                var config = loaded.configuration
-                try JWTSecretFile.apply(to: &config, environment: environment)
+                try ConfigCheck.run(loaded.configuration, environment: environment)
+                try checkWorkerBinary(loaded.configuration)
             } catch {
                 writeError("paddock: \(error)")
                 return WorkerExitCode.fatalConfig.rawValue
@@ -69,12 +70,23 @@ enum MasterMain {
             config.set(Settings.jwtSecretKey.key, .string(Digest.hex(Digest.randomBytes(32))), from: .defaultValue)
             generatedSecret = true
         }
-        return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited)
+        return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited, warnings: loaded.warnings)
+    }
+
+    /// The worker binary must exist and be executable, or no worker starts.
+    static func checkWorkerBinary(_ config: Configuration) throws(ConfigError) {
+        let path: String
+        do { path = try Spawner.locateWorker(setting: config[Settings.workerBinary]) } catch {
+            throw ConfigError("\(config.source(of: Settings.workerBinary.key)): worker_binary: \(error)")
+        }
+        guard Files.isExecutable(path) else {
+            throw ConfigError("\(config.source(of: Settings.workerBinary.key)): worker_binary = \(path): missing or not executable")
+        }
     }
 
     nonisolated(unsafe) static var generatedSecret = false
 
-    static func serve(_ config: Configuration, arguments: [String], inherited: UpgradeState?) -> Int32 {
+    static func serve(_ config: Configuration, arguments: [String], inherited: UpgradeState?, warnings: [String] = []) -> Int32 {
         let executablePath: String
         do {
             // If the binary was replaced since we started, the link reads "PATH (deleted)": PATH is the new one.
@@ -91,6 +103,10 @@ enum MasterMain {
             writeError("paddock: cannot open error log: \(error)\n")
             return 1
         }
+        for warning in warnings { logger.warning(warning) }
+        do { try ProcessTitle.apply(name: ProcessTitle.masterName(config), title: ProcessTitle.masterTitle(config)) } catch {
+            logger.warning("cannot set the process name: \(error)")
+        }
         if let mask = UInt32(config[Settings.umask], radix: 8) { Process.setUmask(mask) }
         let ownership: Ownership?
         do {
@@ -101,7 +117,7 @@ enum MasterMain {
             return WorkerExitCode.fatalConfig.rawValue
         }
         if generatedSecret {
-            logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key_file, jwt_secret_key or PADDOCK_JWT_SECRET_KEY)")
+            logger.warning("jwt_secret_key is not set: generated a random one; tokens will not survive a restart (set jwt_secret_key_file, jwt_secret_key, PADDOCK_JWT_SECRET_KEY or Flask's JWT_SECRET_KEY)")
         } else {
             for warning in [JWTSecretFile.commandLineWarning(config), JWTSecretFile.lengthWarning(config)].compactMap({ $0 }) {
                 logger.warning(warning)

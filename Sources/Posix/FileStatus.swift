@@ -53,4 +53,19 @@ extension Files {
         }
         return FileStatus(st)
     }
+
+    /// The status of what `path` names, following symbolic links (a log
+    /// directory may well be one), nil when nothing is there. The C function is `stat(2)`.
+    public static func status(_ path: String) throws -> FileStatus? {
+        var st = stat()
+        do {
+            _ = try syscall("stat", context: path) { stat(path, &st) }
+        } catch let error as SystemError where error.errno == .ENOENT {
+            return nil
+        }
+        return FileStatus(st)
+    }
+
+    /// True if this process may create files in (or write) `path`. The C function is `access(2)`.
+    public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 }

@@ -106,6 +106,36 @@ public enum Process {
         _ = try syscall("prctl", context: "PR_SET_NAME") { paddock_set_name(name) }
     }
 
+    /// Sets what `ps` and /proc/PID/cmdline show, by overwriting the memory
+    /// of the original arguments (and environment strings, moved first), as
+    /// setproctitle(3) does; the title is cut to the room there is. Returns
+    /// false when the argument memory is unknown (nothing was changed).
+    /// No system call: the kernel reads that memory as it is.
+    @discardableResult
+    public static func setTitle(_ title: String) -> Bool {
+        paddock_set_process_title(title) >= 0
+    }
+
+    /// CPUs this process may run on (its affinity mask: `taskset`, cpusets).
+    /// The C function is `sched_getaffinity(2)`.
+    public static func affinityCPUCount() throws -> Int {
+        Int(try syscall("sched_getaffinity") { paddock_affinity_cpu_count() })
+    }
+
+    /// The CPUs in the calling thread's affinity mask. The C function is `sched_getaffinity(2)`.
+    public static func affinityCPUs() throws -> [Int] {
+        var cpus = [Int32](repeating: 0, count: 1024)
+        let n = try syscall("sched_getaffinity") { paddock_affinity_cpus(&cpus, Int32(cpus.count)) }
+        return cpus.prefix(Int(n)).map(Int.init)
+    }
+
+    /// Restricts the calling thread, and what it spawns from now on, to
+    /// `cpus` (what `taskset -c` does). The C function is `sched_setaffinity(2)`.
+    public static func setAffinity(_ cpus: [Int]) throws {
+        let list = cpus.map(Int32.init)
+        _ = try syscall("sched_setaffinity", context: "\(cpus)") { paddock_set_affinity(list, Int32(list.count)) }
+    }
+
     /// Replaces this process image. Returns only by throwing. The C function is `execve(2)`.
     public static func exec(path: String, arguments: [String], environment: [String]) throws -> Never {
         let argv = arguments.map { strdup($0) } + [nil]

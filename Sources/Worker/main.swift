@@ -59,7 +59,7 @@ enum WorkerMain {
             // group by default) must not stop a worker: their default is to
             // terminate or stop the process.
             for sig in [Signal.HUP, Signal.USR2, Signal.WINCH, Signal.TTIN, Signal.TTOU] { try Signal.ignore(sig) }
-            try Process.setName("paddock-w\(slot)")
+            try ProcessTitle.apply(name: ProcessTitle.workerName(config, slot: slot), title: ProcessTitle.workerTitle(config, slot: slot))
             for fd in [configFD] { try fd.close() }
             let scoreboard = try Scoreboard(fd: scoreboardFD)
             try scoreboardFD.close()

@@ -124,15 +124,15 @@ final class ConfigLoaderTests: XCTestCase {
 
     func testWorksOverSettingsNotYetDeclared() throws {
         // Sections added later must work without touching the loader.
-        let extra = SettingSpec(key: "database_url", type: .string, default: .string(""), section: "Database",
-                                reload: .nextWorkers, summary: "Where the database is.", secret: true)
+        let extra = SettingSpec(key: "cache_url", type: .string, default: .string(""), section: "Cache",
+                                reload: .nextWorkers, summary: "Where the cache is.", secret: true)
         let specs = Settings.all + [extra]
-        let path = try writeConfig("database-url = postgres://u:p@h/db\n")
+        let path = try writeConfig("cache-url = redis://u:p@h/0\n")
         let loaded = try ConfigLoader.load(arguments: ["-c", path], environment: [:], defaultConfigPath: noDefault, specs: specs)
-        XCTAssertEqual(loaded.configuration.values["database_url"], .string("postgres://u:p@h/db"))
-        let fromFlag = try ConfigLoader.load(arguments: ["--database-url", "sqlite:x"], environment: [:],
+        XCTAssertEqual(loaded.configuration.values["cache_url"], .string("redis://u:p@h/0"))
+        let fromFlag = try ConfigLoader.load(arguments: ["--cache-url", "memory:x"], environment: [:],
                                              defaultConfigPath: noDefault, specs: specs)
-        XCTAssertEqual(fromFlag.configuration.values["database_url"], .string("sqlite:x"))
-        XCTAssertTrue(SettingsDocs.help(programName: "paddock", specs: specs).contains("database_url"))
+        XCTAssertEqual(fromFlag.configuration.values["cache_url"], .string("memory:x"))
+        XCTAssertTrue(SettingsDocs.help(programName: "paddock", specs: specs).contains("cache_url"))
     }
 }

@@ -25,7 +25,7 @@ final class SettingsDocsTests: XCTestCase {
             XCTAssertTrue(md.contains("## \(spec.section) settings"), spec.section)
             if !spec.doc.isEmpty { XCTAssertTrue(md.contains(spec.doc), spec.key) }
         }
-        XCTAssertTrue(md.contains("| Default | `2 x CPU cores + 1` |"), "a machine-dependent default shows its description")
+        XCTAssertTrue(md.contains("| Default | `2 x usable CPUs + 1` |"), "a machine-dependent default shows its description")
         XCTAssertTrue(md.contains("| Bounds | 1 to 1024 |"))
         XCTAssertTrue(md.contains("`--no-reuse-port`"))
     }
@@ -35,7 +35,7 @@ final class SettingsDocsTests: XCTestCase {
         for spec in Settings.all {
             XCTAssertTrue(sample.contains("\n# \(spec.summary)\n# \(spec.key) = "), spec.key)
         }
-        XCTAssertTrue(sample.contains("# workers = 2 x CPU cores + 1\n"))
+        XCTAssertTrue(sample.contains("# workers = 2 x usable CPUs + 1\n"))
         // Everything is commented out, so the sample loads as the defaults.
         XCTAssertEqual(try ConfigLoader.parse(text: sample, path: "server.conf"), Configuration.defaults())
     }

@@ -8,18 +8,16 @@ public enum DatabaseLocation: Sendable, Equatable {
     /// A libpq connection URI, passed to libpq unchanged.
     case postgres(uri: String)
 
-    /// Parses `sqlite:///relative.db`, `sqlite:////absolute.db`, `sqlite:///:memory:`,
-    /// `postgresql://...` and `postgres://...`.
+    /// Parses `database_url` with `DatabaseURL.parse`, the same function the
+    /// master's configuration check uses.
     public init(url: String) throws {
-        if url.hasPrefix("sqlite:///") {
-            let path = String(url.dropFirst("sqlite:///".count))
-            guard !path.isEmpty else { throw DatabaseError(.other, call: "database_url", message: "no file name in \(url)") }
-            self = .sqlite(path: path)
-        } else if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
-            self = .postgres(uri: url)
-        } else {
-            throw DatabaseError(.other, call: "database_url",
-                                message: "unsupported URL (use sqlite:///file.db or postgresql://user@host/db)")
+        do throws(DatabaseURL.Problem) {
+            switch try DatabaseURL.parse(url) {
+            case .sqlite(let path): self = .sqlite(path: path)
+            case .postgres(let uri): self = .postgres(uri: uri)
+            }
+        } catch {
+            throw DatabaseError(.other, call: "database_url", message: error.message)
         }
     }
 

@@ -20,6 +20,23 @@ int paddock_ioctl_int(int fd, unsigned long request, int *out);
 int paddock_set_pdeathsig(int sig);
 int paddock_set_name(const char *name);
 
+/// CPUs in this process's affinity mask (sched_getaffinity(2) and CPU_COUNT),
+/// or -1 with errno set.
+int paddock_affinity_cpu_count(void);
+/// Restricts the calling thread (and the children it spawns from now on) to
+/// the `count` CPUs in `cpus` (sched_setaffinity(2)); -1 with errno set on failure.
+int paddock_set_affinity(const int *cpus, int count);
+/// The CPUs in the calling thread's affinity mask, written to `cpus` (room
+/// for `capacity`); returns how many, or -1 with errno set.
+int paddock_affinity_cpus(int *cpus, int capacity);
+
+/// Overwrites the memory of the process's original argument strings (and of
+/// its environment strings, which are copied elsewhere first, so `environ`
+/// stays valid) with `title`, so `ps` and /proc/PID/cmdline show it, as
+/// setproctitle(3) does. Truncates to the room there is. Returns the bytes
+/// available for a title, or -1 when argv was never captured.
+int paddock_set_process_title(const char *title);
+
 int paddock_wifexited(int status);
 int paddock_wexitstatus(int status);
 int paddock_wifsignaled(int status);

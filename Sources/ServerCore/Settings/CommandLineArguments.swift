@@ -12,6 +12,7 @@ struct CommandLineArguments {
 
     var options: [CommandLineFlags.Option] = []
     var configPath: String?
+    var envFilePath: String?
     var assignments: [Assignment] = []
     var positional: [String] = []
 
@@ -60,6 +61,8 @@ struct CommandLineArguments {
             case .option(.config):
                 // Not `inline ?? nextValue`: the autoclosure would lose the typed throw.
                 if let inline { configPath = inline } else { configPath = try nextValue(for: flag) }
+            case .option(.envFile):
+                if let inline { envFilePath = inline } else { envFilePath = try nextValue(for: flag) }
             case .option(let option):
                 guard inline == nil else { throw ConfigError("\(flag) does not take a value") }
                 options.append(option)

@@ -4,7 +4,7 @@
 struct CommandLineFlags {
     /// Options that act on the loader rather than set a value.
     enum Option: Equatable {
-        case help, version, checkConfig, printConfig, config
+        case help, version, checkConfig, printConfig, config, envFile
     }
 
     enum Target {
@@ -15,6 +15,7 @@ struct CommandLineFlags {
 
     static let options: [(flags: [String], option: Option, summary: String)] = [
         (["-c", "--config"], .config, "Read settings from FILE (also PADDOCK_CONFIG; default ./server.conf if it exists)."),
+        (["--env-file"], .envFile, "Read environment variables from FILE (python-dotenv syntax; default ./.env if it exists); real variables win. As root, FILE must be root's and not writable by others."),
         (["--check-config"], .checkConfig, "Load and validate the configuration, then exit."),
         (["--print-config"], .printConfig, "Print every setting with its value and where it came from, then exit."),
         (["-h", "--help"], .help, "Show this help and exit."),

@@ -3,6 +3,8 @@ public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
     case defaultValue
     case file(path: String, line: Int)
     case environment(String)
+    /// A variable set by a `.env` file (`--env-file`), not by the real environment.
+    case dotenv(path: String, line: Int, name: String)
     case commandLine(String)
 
     public var description: String {
@@ -10,6 +12,7 @@ public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
         case .defaultValue: return "default"
         case .file(let path, let line): return "\(path):\(line)"
         case .environment(let name): return "env \(name)"
+        case .dotenv(let path, let line, let name): return "\(path):\(line) \(name)"
         case .commandLine(let flag): return "command line \(flag)"
         }
     }

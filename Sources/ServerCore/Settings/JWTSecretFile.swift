@@ -27,7 +27,9 @@ public enum JWTSecretFile {
         let file = config[Settings.jwtSecretKeyFile]
         guard !file.isEmpty else { return }
         let fileSource = config.source(of: Settings.jwtSecretKeyFile.key)
-        if !config[Settings.jwtSecretKey].isEmpty {
+        // Flask's JWT_SECRET_KEY / SECRET_KEY are often set for other reasons
+        // (sessions): the file, named for Paddock, wins over them.
+        if !config[Settings.jwtSecretKey].isEmpty && !setByAlias(config) {
             throw ConfigError("\(fileSource): jwt_secret_key_file is set, and so is jwt_secret_key (\(config.source(of: Settings.jwtSecretKey.key))): set only one")
         }
         let path = resolve(file, environment: environment)
@@ -41,6 +43,15 @@ public enum JWTSecretFile {
             throw ConfigError("\(fileSource): jwt_secret_key_file: \(path) is empty")
         }
         config.set(Settings.jwtSecretKey.key, .string(String(decoding: bytes[..<end], as: UTF8.self)), from: .file(path: path, line: 1))
+    }
+
+    /// Whether `jwt_secret_key` came from `JWT_SECRET_KEY` or `SECRET_KEY` rather than a Paddock name.
+    static func setByAlias(_ config: Configuration) -> Bool {
+        let aliases = Settings.jwtSecretKey.spec.aliases.map(\.name)
+        switch config.source(of: Settings.jwtSecretKey.key) {
+        case .environment(let name), .dotenv(_, _, let name): return aliases.contains(name)
+        default: return false
+        }
     }
 
     /// A warning when the key was given on the command line, where every

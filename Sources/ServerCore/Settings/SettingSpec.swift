@@ -38,7 +38,7 @@ public struct SettingSpec: Sendable {
     public let key: String
     public let type: SettingType
     public let defaultValue: SettingValue
-    /// How docs show the default when it depends on the machine ("2 x CPU cores + 1").
+    /// How docs show the default when it depends on the machine ("2 x usable CPUs + 1").
     public let defaultDescription: String?
     /// Inclusive numeric bounds for int, duration and bytes settings.
     public let minimum: Double?
@@ -55,10 +55,14 @@ public struct SettingSpec: Sendable {
     /// returns what is wrong, or nil. Runs wherever a value is parsed, so a
     /// bad value fails `--check-config` and a HUP instead of a worker.
     public let check: (@Sendable (SettingValue) -> String?)?
+    /// Variables a Flask or gunicorn deployment already sets (`DATABASE_URL`,
+    /// `WEB_CONCURRENCY`), read below `PADDOCK_<KEY>`; the first one set wins.
+    public let aliases: [EnvironmentAlias]
 
     public init(key: String, type: SettingType, default defaultValue: SettingValue, defaultDescription: String? = nil,
                 min: Double? = nil, max: Double? = nil, flags: [String] = [], section: String,
                 reload: ReloadPolicy, summary: String, doc: String = "", secret: Bool = false,
+                aliases: [EnvironmentAlias] = [],
                 check: (@Sendable (SettingValue) -> String?)? = nil) {
         self.key = key
         self.type = type
@@ -73,10 +77,14 @@ public struct SettingSpec: Sendable {
         self.doc = doc
         self.secret = secret
         self.check = check
+        self.aliases = aliases
     }
 
     /// The environment variable: `PADDOCK_` + the key in upper case.
     public var environmentVariable: String { "PADDOCK_" + key.uppercased() }
+
+    /// Every variable that sets this setting, strongest first: `PADDOCK_<KEY>`, then the aliases.
+    public var environmentVariables: [String] { [environmentVariable] + aliases.map(\.name) }
 }
 
 /// A typed handle on a declared setting: `config[Settings.workers]` is an `Int`.

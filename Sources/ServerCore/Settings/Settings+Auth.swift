@@ -5,8 +5,8 @@ extension Settings {
         key: "jwt_secret_key", type: .string, default: .string(""), defaultDescription: "random, per master start",
         flags: ["--jwt-secret-key"], section: authSection, reload: .nextWorkers,
         summary: "HS256 key that signs and verifies access and refresh tokens.",
-        doc: "Empty: the master generates a random key at start and hands it to every worker, so tokens stay valid across workers and reloads but not across restarts. Set it (the value of Flask's `JWT_SECRET_KEY`) to accept tokens issued by another deployment. Use at least 32 random bytes (`openssl rand -hex 32`); a shorter key is accepted with a warning. On the command line every local user can read it (`ps`), which the master warns about: prefer `jwt_secret_key_file`, the config file (mode 0640) or `PADDOCK_JWT_SECRET_KEY`.",
-        secret: true))
+        doc: "Empty: the master generates a random key at start and hands it to every worker, so tokens stay valid across workers and reloads but not across restarts. Set it (the value of Flask's `JWT_SECRET_KEY`) to accept tokens issued by another deployment. As with flask-jwt-extended, `JWT_SECRET_KEY` in the environment sets it, else `SECRET_KEY`; `jwt_secret_key_file` wins over both. Use at least 32 random bytes (`openssl rand -hex 32`); a shorter key is accepted with a warning. On the command line every local user can read it (`ps`), which the master warns about: prefer `jwt_secret_key_file`, the config file (mode 0640) or `PADDOCK_JWT_SECRET_KEY`.",
+        secret: true, aliases: [EnvironmentAlias("JWT_SECRET_KEY"), EnvironmentAlias("SECRET_KEY")]))
 
     public static let jwtSecretKeyFile = Setting<String>(SettingSpec(
         key: "jwt_secret_key_file", type: .string, default: .string(""),
@@ -28,13 +28,18 @@ extension Settings {
         key: "password_scrypt_n", type: .int, default: .int(32768), min: 1024, max: 1_048_576,
         flags: ["--password-scrypt-n"], section: authSection, reload: .nextWorkers,
         summary: "scrypt cost (N, a power of two) for new password hashes.",
-        doc: "32768 is Werkzeug's default: about 64 ms of one core and 32 MiB per hash, which bounds logins per second per core. Must be a power of two (workers refuse to start otherwise). Stored hashes keep the cost they were made with, so changing it never locks anyone out."))
+        doc: "32768 is Werkzeug's default: about 64 ms of one core and 32 MiB per hash, which bounds logins per second per core. Must be a power of two (checked with the other settings, so `--check-config` and a reload refuse any other number). Stored hashes keep the cost they were made with, so changing it never locks anyone out.",
+        check: { value in
+            guard case .int(let n) = value else { return nil }
+            return n > 0 && n & (n - 1) == 0 ? nil : "must be a power of two (32768, 65536, ...)"
+        }))
 
     public static let corsOrigins = Setting<[String]>(SettingSpec(
         key: "cors_origins", type: .stringList, default: .list([]),
         flags: ["--cors-origin"], section: authSection, reload: .nextWorkers,
         summary: "Origins allowed to call the API from a browser (`https://app.example.com`); `*` allows any. Empty: no CORS headers.",
-        doc: "Preflight `OPTIONS` requests from a listed origin get 204 with the allowed methods and headers; responses to a listed origin carry `Access-Control-Allow-Origin` and `Vary: Origin`."))
+        doc: "Preflight `OPTIONS` requests from a listed origin get 204 with the allowed methods and headers; responses to a listed origin carry `Access-Control-Allow-Origin` and `Vary: Origin`. `CORS_ORIGINS` (Flask-CORS's setting, comma-separated) sets it too.",
+        aliases: [EnvironmentAlias("CORS_ORIGINS")]))
 
     static let auth: [SettingSpec] = [jwtSecretKey.spec, jwtSecretKeyFile.spec, jwtAccessTokenExpires.spec, jwtRefreshTokenExpires.spec,
                                       passwordScryptN.spec, corsOrigins.spec]

@@ -9,9 +9,13 @@ extension Settings {
         `sqlite:///paddock.db` is relative to the working directory, `sqlite:////var/lib/paddock/app.db` is \
         absolute and `sqlite:///:memory:` is a private in-memory database (tests only: every worker would get its own). \
         `postgresql://user:password@host:port/dbname?sslmode=require` (or `postgres://`) is handed to libpq as it is, \
-        so every libpq URI parameter works. Each worker holds one connection. The password may also come from \
+        so every libpq URI parameter works; SQLAlchemy's `postgresql+psycopg2://` and `postgresql+psycopg://` \
+        are read as `postgresql://`. `DATABASE_URL` sets it too, below the config file. The scheme and syntax (port, `%` escapes, query) are checked with the \
+        other settings, so `--check-config` and a reload refuse a URL no worker could use. Each worker holds one connection. The password may also come from \
         `~/.pgpass` or `PGPASSWORD`, which keeps it out of the configuration.
-        """, secret: true))
+        """, secret: true,
+        aliases: [EnvironmentAlias("DATABASE_URL")],
+        check: DatabaseURL.check))
 
     public static let dbConnectTimeout = Setting<Double>(SettingSpec(
         key: "db_connect_timeout", type: .duration, default: .seconds(5), min: 1, max: 300,

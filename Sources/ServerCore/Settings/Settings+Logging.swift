@@ -4,7 +4,15 @@ extension Settings {
     public static let loglevel = Setting<String>(SettingSpec(
         key: "loglevel", type: .choice(["debug", "info", "warning", "error", "critical"]), default: .string("info"),
         flags: ["--log-level"], section: loggingSection, reload: .live,
-        summary: "Least severe level written to the error log."))
+        summary: "Least severe level written to the error log.",
+        doc: "`LOG_LEVEL` sets it too, in any case, with Python's names (`WARN` is `warning`, `FATAL` is `critical`).",
+        aliases: [EnvironmentAlias("LOG_LEVEL", translate: { text in
+            switch text.trimmingWhitespace().lowercased() {
+            case "warn": return "warning"
+            case "fatal": return "critical"
+            default: return text
+            }
+        })]))
 
     public static let errorlog = Setting<String>(SettingSpec(
         key: "errorlog", type: .string, default: .string("-"),

@@ -16,7 +16,8 @@ extension Settings {
         key: "bind", type: .stringList, default: .list(["127.0.0.1:8000"]),
         flags: ["--bind", "-b"], section: serverSection, reload: .restart,
         summary: "Addresses to listen on: HOST:PORT, [V6]:PORT or unix:PATH; repeatable.",
-        doc: "Each address gets its own listening socket, bound by the master before any worker starts. With systemd socket activation, the passed sockets are used as they are and `bind` adds addresses only when set explicitly.",
+        doc: "Each address gets its own listening socket, bound by the master before any worker starts. With systemd socket activation, the passed sockets are used as they are and `bind` adds addresses only when set explicitly. `PORT` (set by container platforms) means `0.0.0.0:$PORT`, on every interface, as those platforms expect; as in gunicorn, `bind` in the config file, `PADDOCK_BIND` and `--bind` win over it.",
+        aliases: [EnvironmentAlias("PORT", meaning: "binds `0.0.0.0:$PORT`", translate: { "0.0.0.0:" + $0.trimmingWhitespace() })],
         check: Settings.checkAddresses))
 
     public static let backlog = Setting<Int>(SettingSpec(
@@ -69,6 +70,17 @@ extension Settings {
             return "expected an octal mask such as 022 or 0007"
         }))
 
+    public static let procName = Setting<String>(SettingSpec(
+        key: "proc_name", type: .string, default: .string("paddock"),
+        flags: ["--name", "-n"], section: serverSection, reload: .restart,
+        summary: "Name in process titles: `ps` shows `paddock: master [NAME]` and `paddock: worker N [NAME]`.",
+        doc: "Also the kernel's 15-byte process name (`/proc/PID/comm`, `top`, `pgrep`): NAME for the master, NAME-wN for worker N. gunicorn's `proc_name`; tell several instances on one host apart with it.",
+        check: { value in
+            guard case .string(let name) = value else { return nil }
+            if name.isEmpty { return "must not be empty" }
+            return name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? "must not contain control characters" : nil
+        }))
+
     static let server: [SettingSpec] = [bind.spec, backlog.spec, pidfile.spec, app.spec, workerBinary.spec, adminBind.spec,
-                                        user.spec, group.spec, umask.spec]
+                                        user.spec, group.spec, umask.spec, procName.spec]
 }

@@ -4,10 +4,11 @@ extension Settings {
     static let workersSection = "Workers"
 
     public static let workers = Setting<Int>(SettingSpec(
-        key: "workers", type: .int, default: .int(2 * Process.cpuCount + 1), defaultDescription: "2 x CPU cores + 1",
+        key: "workers", type: .int, default: .int(2 * CPULimit.usableCPUs() + 1), defaultDescription: "2 x usable CPUs + 1",
         min: 1, max: 1024, flags: ["--workers", "-w"], section: workersSection, reload: .live,
         summary: "Number of worker processes.",
-        doc: "Each worker is a single-threaded event loop that serves many connections; the application runs one request at a time per worker."))
+        doc: "Each worker is a single-threaded event loop that serves many connections; the application runs one request at a time per worker. The usable CPUs are the fewest of the CPUs online, the affinity mask (`taskset`, `cpuset`) and the cgroup CPU quota (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us`, rounded up), so a container limited to one CPU gets 3 workers whatever the host has. `WEB_CONCURRENCY` sets it as in gunicorn: below the config file, `PADDOCK_WORKERS` and `--workers`.",
+        aliases: [EnvironmentAlias("WEB_CONCURRENCY")]))
 
     public static let workerConnections = Setting<Int>(SettingSpec(
         key: "worker_connections", type: .int, default: .int(1000), min: 1, max: 1_000_000,

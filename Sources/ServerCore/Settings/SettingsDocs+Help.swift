@@ -9,15 +9,17 @@ extension SettingsDocs {
         var text = """
         Usage: \(programName) [OPTIONS] [COMMAND [ARGS...]]
 
-        Runs the Paddock prefork HTTP server. Settings come from defaults, then the
-        config file, then PADDOCK_<KEY> environment variables, then these options.
+        Runs the Paddock prefork HTTP server. Settings come from defaults, then
+        Flask's variables (DATABASE_URL, PORT, WEB_CONCURRENCY, ...), then the config
+        file (server.conf, or gunicorn.conf.py), then PADDOCK_<KEY> environment
+        variables, then these options; ./.env (or --env-file) adds variables.
         Every setting also has the flag --KEY-WITH-DASHES; booleans have --no-FLAG.
 
         Options:
 
         """
         for (flags, option, summary) in CommandLineFlags.options {
-            let names = flags.joined(separator: ", ") + (option == .config ? " FILE" : "")
+            let names = flags.joined(separator: ", ") + (option == .config || option == .envFile ? " FILE" : "")
             text += "  \(names)\n      \(summary)\n"
         }
         for section in sections(specs) {

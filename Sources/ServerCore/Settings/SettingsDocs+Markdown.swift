@@ -12,13 +12,20 @@ extension SettingsDocs {
 
         <!-- Generated from Sources/ServerCore/Settings by SettingsDocs.markdown(); do not edit by hand. -->
 
-        Every setting can be given in four places; a later one wins:
+        Every setting can be given in these places; a later one wins:
 
         1. its default,
-        2. the config file: `--config FILE` (`-c`), else `PADDOCK_CONFIG`, else `./server.conf` if it exists,
+        2. the variables a Flask or gunicorn deployment already sets, where a setting lists them under
+           Environment (`DATABASE_URL`, `PORT`, `WEB_CONCURRENCY`, ...); like gunicorn's `PORT` and
+           `WEB_CONCURRENCY`, they are defaults the config file overrides,
+        3. the config file: `--config FILE` (`-c`), else `PADDOCK_CONFIG`, else `./server.conf` if it exists,
            with one `key = value` per line (`#` starts a comment line; `-` may be written for `_` in keys),
-        3. the environment: `PADDOCK_` and the key in upper case,
-        4. the command line: the flags listed below, and `--key-with-dashes` for every key.
+        4. the environment: `PADDOCK_` and the key in upper case,
+        5. the command line: the flags listed below, and `--key-with-dashes` for every key.
+
+        A `.env` file in the working directory (or `--env-file FILE`) is read with python-dotenv's rules and adds
+        the variables the real environment does not set; a real variable always wins. The config file may also
+        be a gunicorn config (`--config gunicorn.conf.py`, see docs/deploy.md).
 
         Lists: in the config file a repeated key appends, and so does a repeated flag on the command line;
         an environment variable holds a whole comma-separated list. Booleans accept true/false, yes/no, on/off
@@ -47,7 +54,9 @@ extension SettingsDocs {
         if let bounds = boundsText(spec) { rows.append(("Bounds", bounds)) }
         rows.append(("Command line", CommandLineFlags.longAndShortFlags(of: spec).map(code).joined(separator: ", ")
                      + (spec.type == .bool ? ", " + noFlags(spec).map(code).joined(separator: ", ") : "")))
-        rows.append(("Environment", code(spec.environmentVariable)))
+        rows.append(("Environment", ([code(spec.environmentVariable)] + spec.aliases.map { alias in
+            code(alias.name) + (alias.meaning.map { " (\($0))" } ?? "")
+        }).joined(separator: ", ")))
         rows.append(("On reload", reloadText(spec.reload)))
         if spec.secret { rows.append(("Secret", "yes: shown as `<redacted>` by `--print-config`")) }
         md += "| | |\n|---|---|\n"

@@ -1,6 +1,6 @@
 extension SettingsDocs {
     /// The sample `server.conf`: every setting commented out, with its summary
-    /// above and its default as the value, e.g. `# workers = 2 x CPU cores + 1`.
+    /// above and its default as the value, e.g. `# workers = 2 x usable CPUs + 1`.
     public static func sampleConfig() -> String {
         sampleConfig(specs: Settings.all)
     }
