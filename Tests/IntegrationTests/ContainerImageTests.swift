@@ -91,8 +91,10 @@ final class ContainerImageTests: XCTestCase {
             ServerProcess.removeTemporaryDirectory(directory)
         }
         // Read-only, as deploy/kubernetes runs it: on PostgreSQL the server writes no files.
+        // PORT as a container platform sets it: the server binds 0.0.0.0:$PORT and the
+        // health check asks there.
         try run(podman, ["run", "--detach", "--name", name, "--sdnotify=container", "--read-only"] + common + database + [
-            "-e", "PADDOCK_BIND=0.0.0.0:\(port)", "-e", "PADDOCK_WORKERS=2",
+            "-e", "PORT=\(port)", "-e", "PADDOCK_WORKERS=2",
             "-e", "PADDOCK_JWT_SECRET_KEY=\(String(repeating: "ab", count: 32))",
             image,
         ], environment: ["NOTIFY_SOCKET": notifyPath])
