@@ -43,7 +43,7 @@ extension Settings {
         key: "auto_migrate", type: .choice(["auto", "on", "off"]), default: .string("auto"),
         flags: ["--auto-migrate"], section: databaseSection, reload: .nextWorkers,
         summary: "Apply pending schema migrations when a worker starts. `auto`: on for SQLite, off for PostgreSQL.",
-        doc: "With it off, run `paddock migrate` before starting; a worker refuses to start when the tables are missing. Migrations take a lock (PostgreSQL: a transaction-level advisory lock, which works behind PgBouncer; SQLite: `BEGIN IMMEDIATE`), so workers starting together apply them once. A worker that finds the database unreachable or the tables missing still starts, answers 503, and checks again (migrating, when on) until the database is ready."))
+        doc: "With it off, run `paddock migrate` before (or after) starting; until the tables exist workers answer 503 naming it. Migrations take a lock (PostgreSQL: a transaction-level advisory lock, which works behind PgBouncer; SQLite: `BEGIN IMMEDIATE`), so workers starting together apply them once. A worker that finds the database unreachable or the tables missing still starts, answers 503, and checks again (migrating, when on) until the database is ready."))
 
     static let database: [SettingSpec] = [databaseURL.spec, dbConnectTimeout.spec, dbStatementTimeout.spec, dbPreparedStatements.spec, autoMigrate.spec]
 }
