@@ -141,6 +141,17 @@ login_token() {
     -d '{"email":"user1@example.com","password":"password123"}' "$1/auth/login")" access_token
 }
 
+# CPU time (user + system, in clock ticks) used so far by the processes of
+# the given trees: on a shared machine CPU per request varies far less than
+# requests per second.
+tree_cpu_ticks() {
+  local pids="" root
+  for root in "$@"; do pids+=" $(pid_tree "$root")"; done
+  for p in $pids; do awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'
+}
+pg_postmaster() { head -1 "$PG_DIR/data/postmaster.pid"; }
+server_trees() { echo "$paddock_pid $(pg_postmaster) $pgb_pid"; }
+
 # run_wrk URL SCRIPT -> "rps p50 p99 non2xx sockerr requests"
 run_wrk() {
   local url="$1" script="$2" timeout=10s
@@ -176,15 +187,21 @@ for w in "${workloads[@]}"; do
     order=(p); ((with_reference)) && { if ((r % 2)); then order=(p r); else order=(r p); fi; }
     for who in "${order[@]}"; do
       if [[ $who == p ]]; then
-        token=$(login_token "$paddock_url"); res_p=$(run_wrk "$paddock_url" "$script")
+        token=$(login_token "$paddock_url")
+        # shellcheck disable=SC2046
+        cpu0=$(tree_cpu_ticks $(server_trees))
+        res_p=$(run_wrk "$paddock_url" "$script")
+        # shellcheck disable=SC2046
+        cpu1=$(tree_cpu_ticks $(server_trees))
       else
         token=$(login_token "$ref_url"); res_r=$(run_wrk "$ref_url" "$script")
       fi
       echo "done: $label round $r ($who)" >&2
     done
-    read -r prps pp50 pp99 pnon psock _ <<<"$res_p"
+    read -r prps pp50 pp99 pnon psock preqs <<<"$res_p"
     [[ $key == login ]] && login_rps_p="$prps"
-    row="| $label | $r | $prps | $pp50 / $pp99 | $pnon / $psock |"
+    pcpu=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$preqs" 'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "n/a" }')
+    row="| $label | $r | $prps | $pp50 / $pp99 | $pnon / $psock | $pcpu |"
     if ((with_reference)); then
       read -r rrps rp50 rp99 rnon rsock _ <<<"$res_r"
       [[ $key == login ]] && login_rps_r="$rrps"
@@ -241,13 +258,14 @@ report() {
   ((prepared)) && via+=", db_prepared_statements on"
   echo "wrk -t$threads -c$conns -d$duration --latency; $cpus CPUs; Paddock with $paddock_workers workers (default), $via$( ((with_reference)) && echo "; gunicorn -w 5 sync workers")."
   echo "Latencies in ms; errors = non-2xx responses / socket errors (connect+read+write+timeout)."
+  echo "CPU µs/req: user + system CPU of Paddock (master and workers), PostgreSQL (all its processes)$( ((pgbouncer)) && echo " and PgBouncer") during the run, per request."
   echo
   if ((with_reference)); then
-    echo "| workload | round | Paddock req/s | Paddock p50 / p99 | Paddock errors | gunicorn req/s | gunicorn p50 / p99 | gunicorn errors | Paddock / gunicorn |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| workload | round | Paddock req/s | Paddock p50 / p99 | Paddock errors | Paddock CPU µs/req | gunicorn req/s | gunicorn p50 / p99 | gunicorn errors | Paddock / gunicorn |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
   else
-    echo "| workload | round | req/s | p50 / p99 | errors |"
-    echo "|---|---|---|---|---|"
+    echo "| workload | round | req/s | p50 / p99 | errors | CPU µs/req |"
+    echo "|---|---|---|---|---|---|"
   fi
   printf '%s\n' "${rows[@]}"
   echo

@@ -4,17 +4,17 @@ import ServerCore
 
 /// A PostgreSQL connection (libpq), one per worker.
 ///
-/// By default nothing relies on the server session, so the connection works
-/// behind PgBouncer in transaction pooling mode, where one client's
-/// consecutive transactions may run on different server connections: every
-/// statement is an unnamed extended-protocol statement (`PQexecParams`), and
-/// its settings (`statement_timeout`, `TimeZone`, `DateStyle`) are made
+/// By default nothing relies on server session state that PgBouncer's
+/// transaction pooling loses (where one client's consecutive transactions may
+/// run on different server connections): every statement is an unnamed
+/// extended-protocol statement, and `statement_timeout` is made
 /// transaction-local (`set_config(..., true)`) in the same round trip, through
-/// libpq's pipeline mode: the settings and the statement, or `BEGIN` and the
-/// settings, then one Sync. With `preparedStatements` (a direct connection or
-/// session pooling) statements are prepared (`PQprepare`) on first use under
-/// their names, again after a reconnect, and the settings are made once per
-/// session.
+/// libpq's pipeline mode: the timeout and the statement, or `BEGIN` and the
+/// timeout, then one Sync. `TimeZone` and `DateStyle` are set once per
+/// connection, which PgBouncer carries over (see `sessionSettingsSQL`). With
+/// `preparedStatements` (a direct connection or session pooling) statements
+/// are prepared (`PQprepare`) on first use under their names, again after a
+/// reconnect, and the timeout is set once per session.
 ///
 /// When the server goes away the request in flight gets
 /// `DatabaseError.Kind.unavailable` (503), the connection is dropped, and a
@@ -54,15 +54,21 @@ public final class PostgresConnection: DatabaseConnection {
         self.logger = logger
     }
 
-    /// The settings every statement runs with, bound like everything else.
-    /// UTC and ISO make timestamptz text come back as `2024-01-01 00:01:00.123456+00`.
-    /// `local` makes them last until the end of the transaction (implicit or not).
-    static func settingsSQL(local: Bool) -> String {
-        let l = local ? "true" : "false"
-        return "SELECT set_config('statement_timeout', $1, \(l)), set_config('TimeZone', 'UTC', \(l)), set_config('DateStyle', 'ISO, YMD', \(l))"
+    /// The session's settings, made once per connection. UTC and ISO make
+    /// timestamptz text come back as `2024-01-01 00:01:00.123456+00`.
+    /// PgBouncer tracks these two (like `client_encoding`) per client and
+    /// sets them on whichever server connection runs the client's next
+    /// transaction, so they hold behind transaction pooling too.
+    static let sessionSettingsSQL = "SELECT set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false)"
+
+    /// `statement_timeout`, which PgBouncer does not track (a session value
+    /// would stay on the server connection for the next client): with
+    /// `local` it lasts until the end of the transaction, implicit or not.
+    static func timeoutSQL(local: Bool) -> String {
+        "SELECT set_config('statement_timeout', $1, \(local ? "true" : "false"))"
     }
 
-    private var settingsParameters: [DatabaseValue] { [.text(String(statementTimeoutMilliseconds))] }
+    private var timeoutParameters: [DatabaseValue] { [.text(String(statementTimeoutMilliseconds))] }
 
     deinit { close() }
 
@@ -97,15 +103,15 @@ public final class PostgresConnection: DatabaseConnection {
         conn = c
         prepared.removeAll()
         inTransaction = false
-        if preparedStatements {
-            do {
-                _ = try unpipelined(c, sql: Self.settingsSQL(local: false), settingsParameters, collect: false)
-            } catch {
-                drop()
-                retryAfter = Clock.monotonicNanoseconds() + retryInterval
-                lastFailure = "\(error)"
-                throw error
-            }
+        do {
+            var statements = [(sql: Self.sessionSettingsSQL, parameters: [DatabaseValue]())]
+            if preparedStatements { statements.append((Self.timeoutSQL(local: false), timeoutParameters)) }
+            for r in try pipelined(c, statements, context: "session settings") { PQclear(r) }
+        } catch {
+            drop()
+            retryAfter = Clock.monotonicNanoseconds() + retryInterval
+            lastFailure = "\(error)"
+            throw error
         }
         retryAfter = nil
         logger.info("database connected: \(DatabaseLocation.postgres(uri: uri).redacted)")
@@ -189,10 +195,10 @@ public final class PostgresConnection: DatabaseConnection {
             defer { PQclear(result) }
             return try collected(result, call: "PQexecPrepared", context: statement.name, collect: collect)
         }
-        if inTransaction {
+        if inTransaction || statementTimeoutMilliseconds == 0 {
             return try unpipelined(c, sql: statement.sql, parameters, collect: collect, context: statement.name)
         }
-        let results = try pipelined(c, [(Self.settingsSQL(local: true), settingsParameters), (statement.sql, parameters)],
+        let results = try pipelined(c, [(Self.timeoutSQL(local: true), timeoutParameters), (statement.sql, parameters)],
                                     context: statement.name)
         defer { for r in results { PQclear(r) } }
         return try collected(results[1], call: "PQexecParams", context: statement.name, collect: collect)
@@ -332,7 +338,7 @@ public final class PostgresConnection: DatabaseConnection {
             try executeScript("BEGIN")
         } else {
             let c = try handle()
-            let results = try pipelined(c, [("BEGIN", []), (Self.settingsSQL(local: true), settingsParameters)], context: "BEGIN")
+            let results = try pipelined(c, [("BEGIN", []), (Self.timeoutSQL(local: true), timeoutParameters)], context: "BEGIN")
             for r in results { PQclear(r) }
         }
         inTransaction = true
