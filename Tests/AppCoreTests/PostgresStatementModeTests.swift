@@ -78,4 +78,19 @@ final class PostgresStatementModeTests: XCTestCase {
         assertCancelled(db)
         db.close()
     }
+
+    func testZeroTimeoutSendsNoTimeoutAndLeavesTheServers() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        try cluster.start()
+        try cluster.psql("ALTER ROLE postgres SET statement_timeout = '7s'")
+        let unnamed = try connection(cluster, prepared: false, statementTimeout: 0)
+        XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(0), "7s", "0 leaves the role's statement_timeout")
+        XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(1), "UTC")
+        try unnamed.transaction { XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(0), "7s") }
+        unnamed.close()
+        let prepared = try connection(cluster, prepared: true, statementTimeout: 0)
+        XCTAssertEqual(try prepared.queryOne(Self.settings, [])?.text(0), "0", "with prepared statements 0 disables it for the session")
+        prepared.close()
+    }
 }

@@ -25,8 +25,11 @@ extension UsersApplication {
             switch error {
             case let e as DatabaseError where e.kind == .unavailable:
                 noteDatabase(up: false, cause: e.description)
-            default:
+            case is SchemaError:
                 if known != "\(error)" { logger.error("database schema not ready: \(error)") }
+            default:
+                // The caller reports it: a worker that fails to start, a 500.
+                break
             }
             throw error
         }

@@ -57,15 +57,17 @@ public final class UsersApplication: Application {
         router = Router(Self.routes)
     }
 
-    /// Connects and checks (or brings up to date) the schema. A database that
-    /// is not reachable yet, or has no tables yet, does not stop the worker:
-    /// it serves `/health`, answers everything else 503, and checks again
-    /// (see `ensureSchema`). Throws for anything else (a failed migration).
+    /// Connects and checks (or brings up to date) the schema. A PostgreSQL
+    /// server that is not reachable yet, or a database without tables yet,
+    /// does not stop the worker: it serves `/health`, answers everything else
+    /// 503, and checks again (see `ensureSchema`). Throws for anything else:
+    /// a failed migration, a SQLite file that cannot be opened (a local
+    /// mistake that waiting does not fix).
     public func start() throws {
         unknownUserHash = hasher.hash(Digest.hex(Digest.randomBytes(16)))
         do {
             try ensureSchema()
-        } catch let e as DatabaseError where e.kind == .unavailable {
+        } catch let e as DatabaseError where e.kind == .unavailable && db.dialect == .postgres {
             logger.info("starting without the database; answering 503 until it is reachable")
         } catch is SchemaError {
             // Logged by ensureSchema; answered 503 with its message.

@@ -332,9 +332,9 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// `BEGIN`; without prepared statements, together with the
-    /// transaction-local settings in one round trip.
+    /// transaction-local `statement_timeout` in one round trip.
     public func begin(write: Bool) throws {
-        if preparedStatements {
+        if preparedStatements || statementTimeoutMilliseconds == 0 {
             try executeScript("BEGIN")
         } else {
             let c = try handle()
