@@ -15,42 +15,94 @@
 # (bench/reference/app.py, gunicorn -w 5 sync workers, from a venv in
 # .build/bench-venv) and alternates the two servers run by run.
 #
-# Usage: bench/users.sh [--with-reference] [-d 10s] [-t 2] [-c 64] [--rounds 1] [--skip-login]
+# --pgbouncer puts PgBouncer (transaction pooling, a pool of 20 server
+# connections) between Paddock and PostgreSQL; --prepared-statements runs
+# Paddock with db_prepared_statements on (direct connections only);
+# --only KEY runs one workload (user, page, posts, create, login).
+#
+# Usage: bench/users.sh [--with-reference] [--pgbouncer] [--prepared-statements] [--only KEY]
+#                       [-d 10s] [-t 2] [-c 64] [--rounds 1] [--skip-login]
 # Prints a markdown report; a copy goes to bench/results/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/bench/lib.sh"
 
 with_reference=0; duration=10s; threads=2; conns=64; rounds=1; skip_login=0
+pgbouncer=0; prepared=0; only=""
 while (($#)); do
   case "$1" in
     --with-reference) with_reference=1 ;;
+    --pgbouncer) pgbouncer=1 ;;
+    --prepared-statements) prepared=1 ;;
+    --only) only="$2"; shift ;;
     -d|--duration) duration="$2"; shift ;;
     -t|--threads) threads="$2"; shift ;;
     -c|--connections) conns="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     --skip-login) skip_login=1 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
 secs=${duration%s}
+if ((pgbouncer && prepared)); then
+  echo "--prepared-statements does not work through PgBouncer's transaction pooling" >&2; exit 2
+fi
 
 "$root/scripts/install-deps" --bench >&2
 swift build -c release --static-swift-stdlib --package-path "$root" >&2
 bin="$root/.build/release"
 work="$(mktemp -d /tmp/paddock-bench.XXXXXX)"
-paddock_pid=""; ref_pid=""
+paddock_pid=""; ref_pid=""; pgb_pid=""
 cleanup() {
   stop_pid "$paddock_pid" TERM 30
   stop_pid "$ref_pid" TERM 30
+  stop_pid "$pgb_pid" TERM 10
   pg_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 seed_database "$bin" "$work"
+paddock_db_url="$db_url"; paddock_flags=()
+((prepared)) && paddock_flags+=(--db-prepared-statements)
+
+# PgBouncer as its Debian package runs it, in transaction mode; as root it
+# runs as the postgres user (it refuses root).
+start_pgbouncer() {
+  local dir="$work/pgbouncer" port; port=$(free_port)
+  mkdir -p "$dir"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$PG_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = 20
+max_client_conn = 500
+server_login_retry = 1
+logfile = $dir/pgbouncer.log
+INI
+  echo '"postgres" ""' >"$dir/userlist.txt"
+  local run=()
+  if [[ $(id -u) -eq 0 ]]; then
+    chmod 755 "$work"; chown -R postgres:postgres "$dir"
+    run=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  fi
+  "${run[@]}" pgbouncer "$dir/pgbouncer.ini" >/dev/null 2>&1 &
+  pgb_pid=$!
+  wait_port "$port" 10
+  paddock_db_url="postgresql://postgres@127.0.0.1:$port/paddock"
+}
+if ((pgbouncer)); then
+  command -v pgbouncer >/dev/null || { echo "pgbouncer is not installed (apt-get install pgbouncer)" >&2; exit 1; }
+  start_pgbouncer
+fi
 secret="bench-secret-0123456789abcdef0123456789abcdef"
 
 if ((with_reference)); then
@@ -65,8 +117,8 @@ cpus=$(nproc)
 
 start_paddock() {
   local port; port=$(free_port)
-  "$bin/paddock" --database-url "$db_url" --jwt-secret-key "$secret" --bind "127.0.0.1:$port" \
-    --error-logfile "$work/paddock.log" --log-level info &
+  "$bin/paddock" --database-url "$paddock_db_url" --jwt-secret-key "$secret" --bind "127.0.0.1:$port" \
+    --error-logfile "$work/paddock.log" --log-level info "${paddock_flags[@]}" &
   paddock_pid=$!
   wait_log "$work/paddock.log" 'all [0-9]+ workers ready' 60
   paddock_url="http://127.0.0.1:$port"
@@ -89,6 +141,17 @@ login_token() {
     -d '{"email":"user1@example.com","password":"password123"}' "$1/auth/login")" access_token
 }
 
+# CPU time (user + system, in clock ticks) used so far by the processes of
+# the given trees: on a shared machine CPU per request varies far less than
+# requests per second.
+tree_cpu_ticks() {
+  local pids="" root
+  for root in "$@"; do pids+=" $(pid_tree "$root")"; done
+  for p in $pids; do awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'
+}
+pg_postmaster() { head -1 "$PG_DIR/data/postmaster.pid"; }
+server_trees() { echo "$paddock_pid $(pg_postmaster) $pgb_pid"; }
+
 # run_wrk URL SCRIPT -> "rps p50 p99 non2xx sockerr requests"
 run_wrk() {
   local url="$1" script="$2" timeout=10s
@@ -109,6 +172,11 @@ fi
 
 workloads=(user:"GET /api/users/{id}" page:"GET /api/users?page=N" posts:"GET /api/users/{id}/posts" create:"POST /api/posts (Bearer)")
 ((skip_login)) || workloads+=(login:"POST /auth/login")
+if [[ -n "$only" ]]; then
+  selected=(); for w in "${workloads[@]}"; do [[ ${w%%:*} == "$only" ]] && selected+=("$w"); done
+  ((${#selected[@]})) || { echo "--only: no workload named $only" >&2; exit 2; }
+  workloads=("${selected[@]}")
+fi
 script_of() { case "$1" in user) echo user_by_id ;; page) echo users_page ;; posts) echo user_posts ;; create) echo create_post ;; login) echo login ;; esac; }
 
 rows=()
@@ -119,15 +187,21 @@ for w in "${workloads[@]}"; do
     order=(p); ((with_reference)) && { if ((r % 2)); then order=(p r); else order=(r p); fi; }
     for who in "${order[@]}"; do
       if [[ $who == p ]]; then
-        token=$(login_token "$paddock_url"); res_p=$(run_wrk "$paddock_url" "$script")
+        token=$(login_token "$paddock_url")
+        # shellcheck disable=SC2046
+        cpu0=$(tree_cpu_ticks $(server_trees))
+        res_p=$(run_wrk "$paddock_url" "$script")
+        # shellcheck disable=SC2046
+        cpu1=$(tree_cpu_ticks $(server_trees))
       else
         token=$(login_token "$ref_url"); res_r=$(run_wrk "$ref_url" "$script")
       fi
       echo "done: $label round $r ($who)" >&2
     done
-    read -r prps pp50 pp99 pnon psock _ <<<"$res_p"
+    read -r prps pp50 pp99 pnon psock preqs <<<"$res_p"
     [[ $key == login ]] && login_rps_p="$prps"
-    row="| $label | $r | $prps | $pp50 / $pp99 | $pnon / $psock |"
+    pcpu=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$preqs" 'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "n/a" }')
+    row="| $label | $r | $prps | $pp50 / $pp99 | $pnon / $psock | $pcpu |"
     if ((with_reference)); then
       read -r rrps rp50 rp99 rnon rsock _ <<<"$res_r"
       [[ $key == login ]] && login_rps_r="$rrps"
@@ -179,15 +253,19 @@ bound=$(awk -v c="$cpus" -v s="$scrypt_s" 'BEGIN { printf "%.1f", c / s }')
 bound_alone=$(awk -v c="$cpus" -v s="$scrypt_alone" 'BEGIN { printf "%.1f", c / s }')
 
 report() {
-  echo "wrk -t$threads -c$conns -d$duration --latency; $cpus CPUs; Paddock with $paddock_workers workers (default)$( ((with_reference)) && echo "; gunicorn -w 5 sync workers")."
+  local via="direct connections"
+  ((pgbouncer)) && via="through PgBouncer $(pgbouncer --version | awk 'NR==1 { print $2 }') (transaction pooling, pool 20)"
+  ((prepared)) && via+=", db_prepared_statements on"
+  echo "wrk -t$threads -c$conns -d$duration --latency; $cpus CPUs; Paddock with $paddock_workers workers (default), $via$( ((with_reference)) && echo "; gunicorn -w 5 sync workers")."
   echo "Latencies in ms; errors = non-2xx responses / socket errors (connect+read+write+timeout)."
+  echo "CPU µs/req: user + system CPU of Paddock (master and workers), PostgreSQL (all its processes)$( ((pgbouncer)) && echo " and PgBouncer") during the run, per request."
   echo
   if ((with_reference)); then
-    echo "| workload | round | Paddock req/s | Paddock p50 / p99 | Paddock errors | gunicorn req/s | gunicorn p50 / p99 | gunicorn errors | Paddock / gunicorn |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| workload | round | Paddock req/s | Paddock p50 / p99 | Paddock errors | Paddock CPU µs/req | gunicorn req/s | gunicorn p50 / p99 | gunicorn errors | Paddock / gunicorn |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
   else
-    echo "| workload | round | req/s | p50 / p99 | errors |"
-    echo "|---|---|---|---|---|"
+    echo "| workload | round | req/s | p50 / p99 | errors | CPU µs/req |"
+    echo "|---|---|---|---|---|---|"
   fi
   printf '%s\n' "${rows[@]}"
   echo

@@ -139,7 +139,7 @@ public final class PostgresCluster: @unchecked Sendable {
     /// non-zero exit. Spawned with the Posix layer, not Foundation's Process:
     /// the server that `pg_ctl start` leaves running would inherit whatever
     /// Foundation uses to notice the child's exit and keep it from ever firing.
-    private static func runCapturing(_ path: String, _ arguments: [String]) throws -> String {
+    static func runCapturing(_ path: String, _ arguments: [String]) throws -> String {
         let outPath = NSTemporaryDirectory() + "paddock-pg-cmd-" + UUID().uuidString
         defer { unlinkQuietly(outPath) }
         let out = try Files.open(outPath, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600)
@@ -169,7 +169,7 @@ public final class PostgresCluster: @unchecked Sendable {
     }
 
     /// A port nobody listens on now: bind 127.0.0.1:0 and read what the kernel chose.
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let fd = try Socket.listen(on: .ipv4("127.0.0.1", 0), backlog: 1)
         let address: SocketAddress?
         do { address = try Socket.localAddress(fd) } catch {

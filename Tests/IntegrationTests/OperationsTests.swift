@@ -160,11 +160,14 @@ final class OperationsTests: XCTestCase {
         let s = try start(configText: "app = echo\nworkers = 2\n")
         allowedLogLines = ["reload failed: generation 2", "failed to boot", "application users failed to start"]
         let before = s.workerPids()
+        // A database file that is not one: the master cannot tell, the
+        // application fails to start on it. (An unreachable PostgreSQL no
+        // longer stops a worker from booting.)
+        try "not a database, just text that SQLite refuses to read as one\n".write(toFile: s.directory + "/broken.db", atomically: true, encoding: .utf8)
         try """
         app = users
         workers = 2
-        database_url = postgresql://127.0.0.1:1/none?connect_timeout=1
-        auto_migrate = off
+        database_url = sqlite:///broken.db
         """.write(toFile: configPath(s), atomically: true, encoding: .utf8)
         let mark = try s.notificationMark()
         try s.signal(SIGHUP)

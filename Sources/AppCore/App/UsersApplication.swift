@@ -14,10 +14,18 @@ public final class UsersApplication: Application {
     let hasher: PasswordHasher
     let cors: CORSPolicy
     let router: Router<Handler>
-    private let autoMigrate: Bool
+    let autoMigrate: Bool
     /// Whether the schema has `token_validity` (migration 3), so password
-    /// changes and deletions can end earlier tokens. Set by `start()`.
-    private(set) var recordsTokenValidity = false
+    /// changes and deletions can end earlier tokens. Set by the schema check.
+    var recordsTokenValidity = false
+    /// Whether the schema was checked (and migrated, with `auto_migrate`);
+    /// until then every request that needs the database gets 503.
+    var schemaReady = false
+    /// Why the last schema check failed (the database unreachable, the tables missing).
+    var schemaProblem: Error?
+    /// No schema check before this monotonic time, so a burst of requests
+    /// while the database is missing costs one check, not one each.
+    var nextSchemaCheck: UInt64 = 0
     /// A hash at the configured cost that no password matches, checked when
     /// a login names an unknown address. Made once per worker by `start()`.
     private(set) var unknownUserHash = ""
@@ -49,37 +57,50 @@ public final class UsersApplication: Application {
         router = Router(Self.routes)
     }
 
-    /// Connects and checks (or brings up to date) the schema. Throws when the
-    /// database is unreachable or the tables are missing with `auto_migrate` off.
+    /// Connects and checks (or brings up to date) the schema. A PostgreSQL
+    /// server that is not reachable yet, or a database without tables yet,
+    /// does not stop the worker: it serves `/health`, answers everything else
+    /// 503, and checks again (see `ensureSchema`). Throws for anything else:
+    /// a failed migration, a SQLite file that cannot be opened (a local
+    /// mistake that waiting does not fix).
     public func start() throws {
-        try db.connect()
-        if autoMigrate {
-            try Migrations.migrate(db, logger: logger)
-            recordsTokenValidity = true
-        } else {
-            let status = try Migrations.status(db)
-            guard status.tablesExist else {
-                throw SchemaError(description: "the database has no users/posts tables; run `paddock migrate` first (or set auto_migrate = on)")
-            }
-            recordsTokenValidity = status.version >= Migrations.tokenValidityVersion
-            if status.version < Migrations.latestVersion {
-                let tokens = recordsTokenValidity ? "" : " (until then, and a restart, tokens outlive password changes and deleted accounts)"
-                logger.warning("database schema is at version \(status.version) of \(Migrations.latestVersion); run `paddock migrate` to apply the rest\(tokens)")
-            }
-        }
         unknownUserHash = hasher.hash(Digest.hex(Digest.randomBytes(16)))
+        do {
+            try ensureSchema()
+        } catch let e as DatabaseError where e.kind == .unavailable && db.dialect == .postgres {
+            logger.info("starting without the database; answering 503 until it is reachable")
+        } catch is SchemaError {
+            // Logged by ensureSchema; answered 503 with its message.
+        }
     }
 
-    /// `SELECT 1` on the worker's connection (reconnecting, throttled, when it is down).
+    /// The schema checked and `SELECT 1` on the worker's connection
+    /// (reconnecting, throttled, when it is down). The detail is the message
+    /// `/health/ready` answers with.
     public func isReady() -> (ready: Bool, detail: String) {
+        do {
+            try ensureSchema()
+        } catch let e as SchemaError {
+            return (false, e.description)
+        } catch {
+            return (false, Self.unavailableMessage)
+        }
         let ok = db.ping()
         noteDatabase(up: ok, cause: ok ? nil : "SELECT 1 failed")
-        return (ok, ok ? "ok" : "database unavailable")
+        return (ok, ok ? "ok" : Self.unavailableMessage)
     }
 
-    /// Called when the worker is idle: reconnects a dropped connection so the
-    /// next request does not pay for it.
+    static let unavailableMessage = "The database is unavailable"
+
+    /// Called when the worker is idle: finishes the schema check or
+    /// reconnects a dropped connection, so the next request does not pay for it.
     public func tick() {
+        if !schemaReady {
+            do { try ensureSchema() } catch {
+                // Still not ready; requests keep getting 503 until it is.
+            }
+            return
+        }
         if let pg = db as? PostgresConnection, !pg.isConnected {
             do {
                 try pg.connect()
@@ -115,6 +136,7 @@ public final class UsersApplication: Application {
             return e.response
         case .matched(let handler, let parameters):
             do {
+                if !schemaReady && request.path != "/health" && request.path != "/health/ready" { try ensureSchema() }
                 let response = try handler(self)(RouteRequest(request: request, parameters: parameters))
                 // Only a database answer proves the outage over (/health succeeds without one).
                 if databaseDown && db.ping() { noteDatabase(up: true, cause: nil) }
@@ -133,6 +155,8 @@ public final class UsersApplication: Application {
         case let e as DatabaseError where e.kind == .unavailable:
             noteDatabase(up: false, cause: e.description)
             return APIError.unavailable("The database is unavailable; try again shortly").response
+        case let e as SchemaError:
+            return APIError.unavailable(e.description).response
         case let e as DatabaseError where e.kind == .uniqueViolation:
             // Two requests raced past the pre-check; the constraint decided.
             return APIError.conflict("Email already registered").response
@@ -142,7 +166,7 @@ public final class UsersApplication: Application {
         }
     }
 
-    private func noteDatabase(up: Bool, cause: String?) {
+    func noteDatabase(up: Bool, cause: String?) {
         if up && databaseDown {
             logger.info("database reachable again")
         } else if !up && !databaseDown {

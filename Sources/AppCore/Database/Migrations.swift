@@ -10,9 +10,12 @@ public struct SchemaError: Error, CustomStringConvertible {
 /// `users` and `posts` exist but `schema_migrations` does not, version 1 is
 /// recorded as the baseline instead of being run.
 ///
-/// Migrations run under a lock (PostgreSQL: a session advisory lock; SQLite:
-/// `BEGIN IMMEDIATE`), so workers or `paddock migrate` runs starting together
-/// apply each one exactly once.
+/// Migrations run under a lock (PostgreSQL: a transaction-level advisory lock
+/// taken first in the migrating transaction, so it also holds behind
+/// PgBouncer's transaction pooling, where a session lock could be taken on
+/// one server connection and released on another; SQLite: `BEGIN
+/// IMMEDIATE`), so workers or `paddock migrate` runs starting together apply
+/// each one exactly once.
 public enum Migrations {
     /// Every migration, oldest first. Append; never edit a released one.
     public static let all: [Migration] = [
@@ -119,8 +122,8 @@ public enum Migrations {
     /// An arbitrary constant naming Paddock's migration lock among advisory locks.
     static let advisoryLockKey = 7_263_110_342
 
-    static let lock = SQLStatement("migrations.lock", "SELECT pg_advisory_lock($1)")
-    static let unlock = SQLStatement("migrations.unlock", "SELECT pg_advisory_unlock($1)")
+    /// Released by the transaction's end, commit or rollback (or a broken connection).
+    static let lock = SQLStatement("migrations.lock", "SELECT pg_advisory_xact_lock($1)")
     static let applied = SQLStatement("migrations.applied", "SELECT version FROM schema_migrations ORDER BY version")
     static let record = SQLStatement("migrations.record",
                                      "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
@@ -157,9 +160,6 @@ public enum Migrations {
     /// ("baseline 1 ...", "applied 2 ..."). Idempotent: nothing pending, nothing done.
     @discardableResult
     public static func migrate(_ db: DatabaseConnection, logger: Logger) throws -> [String] {
-        if db.dialect == .postgres {
-            _ = try db.query(lock, [.int(advisoryLockKey)])
-        }
         // Rebuilding a table on SQLite needs foreign keys off (or dropping
         // `users` would cascade into `posts`), and the pragma does nothing
         // inside a transaction, so it is set around the whole run. Rows that
@@ -169,12 +169,6 @@ public enum Migrations {
             try db.executeScript("PRAGMA foreign_keys=OFF")
         }
         defer {
-            if db.dialect == .postgres {
-                do { _ = try db.query(unlock, [.int(advisoryLockKey)]) } catch {
-                    // A broken connection releases session locks itself.
-                    logger.warning("releasing the migration lock: \(error)")
-                }
-            }
             if db.dialect == .sqlite {
                 do { try db.executeScript("PRAGMA foreign_keys=ON") } catch {
                     logger.error("turning foreign keys back on after migrating: \(error)")
@@ -182,6 +176,9 @@ public enum Migrations {
             }
         }
         return try db.transaction(write: true) {
+            if db.dialect == .postgres {
+                _ = try db.query(lock, [.int(advisoryLockKey)])
+            }
             try db.executeScript(createTrackingTable(db.dialect))
             var done: [String] = []
             var versions = Set(try db.query(applied, []).compactMap { $0.int(0) })

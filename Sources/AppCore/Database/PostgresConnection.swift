@@ -4,11 +4,22 @@ import ServerCore
 
 /// A PostgreSQL connection (libpq), one per worker.
 ///
-/// Statements are prepared (`PQprepare`) on first use under their names and
-/// prepared again after a reconnect. When the server goes away the request in
-/// flight gets `DatabaseError.Kind.unavailable` (503), the connection is
-/// dropped, and a later call reconnects. Reconnect attempts are throttled to
-/// one per `retryInterval`, so while the database is down a request costs
+/// By default nothing relies on server session state that PgBouncer's
+/// transaction pooling loses (where one client's consecutive transactions may
+/// run on different server connections): every statement is an unnamed
+/// extended-protocol statement, and `statement_timeout` is made
+/// transaction-local (`set_config(..., true)`) in the same round trip, through
+/// libpq's pipeline mode: the timeout and the statement, or `BEGIN` and the
+/// timeout, then one Sync. `TimeZone` and `DateStyle` are set once per
+/// connection, which PgBouncer carries over (see `sessionSettingsSQL`). With
+/// `preparedStatements` (a direct connection or session pooling) statements
+/// are prepared (`PQprepare`) on first use under their names, again after a
+/// reconnect, and the timeout is set once per session.
+///
+/// When the server goes away the request in flight gets
+/// `DatabaseError.Kind.unavailable` (503), the connection is dropped, and a
+/// later call reconnects. Reconnect attempts are throttled to one per
+/// `retryInterval`, so while the database is down a request costs
 /// microseconds instead of a connect attempt each.
 public final class PostgresConnection: DatabaseConnection {
     public var dialect: SQLDialect { .postgres }
@@ -16,26 +27,48 @@ public final class PostgresConnection: DatabaseConnection {
     private let uri: String
     /// The connect timeout in whole seconds; libpq ignores fractions and treats values below 2 as 2.
     public let connectTimeoutSeconds: Int
-    /// Sent as the session's `statement_timeout`, in milliseconds (0 = none).
+    /// Sent as `statement_timeout`, in milliseconds (0 = none).
     public let statementTimeoutMilliseconds: Int
+    /// Named server-side prepared statements and session-level settings
+    /// (`db_prepared_statements`); off, nothing outlives a transaction.
+    public let preparedStatements: Bool
     /// Shortest time between two connect attempts after a failure.
     public let retryInterval: UInt64
     private let logger: Logger
 
     private var conn: OpaquePointer?
     private var prepared: Set<String> = []
+    /// Inside `begin` ... `commit`/`rollback`: the transaction's settings are made already.
+    private var inTransaction = false
     /// No connect attempt before this monotonic time (nil: try at once).
     private var retryAfter: UInt64?
     private var lastFailure = "not connected yet"
 
-    public init(uri: String, connectTimeout: Double, statementTimeout: Double, logger: Logger,
-                retryIntervalMilliseconds: UInt64 = 500) {
+    public init(uri: String, connectTimeout: Double, statementTimeout: Double, preparedStatements: Bool = false,
+                logger: Logger, retryIntervalMilliseconds: UInt64 = 500) {
         self.uri = uri
         self.connectTimeoutSeconds = max(2, Int(connectTimeout.rounded(.up)))
         self.statementTimeoutMilliseconds = Int((statementTimeout * 1000).rounded())
+        self.preparedStatements = preparedStatements
         self.retryInterval = retryIntervalMilliseconds * 1_000_000
         self.logger = logger
     }
+
+    /// The session's settings, made once per connection. UTC and ISO make
+    /// timestamptz text come back as `2024-01-01 00:01:00.123456+00`.
+    /// PgBouncer tracks these two (like `client_encoding`) per client and
+    /// sets them on whichever server connection runs the client's next
+    /// transaction, so they hold behind transaction pooling too.
+    static let sessionSettingsSQL = "SELECT set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false)"
+
+    /// `statement_timeout`, which PgBouncer does not track (a session value
+    /// would stay on the server connection for the next client): with
+    /// `local` it lasts until the end of the transaction, implicit or not.
+    static func timeoutSQL(local: Bool) -> String {
+        "SELECT set_config('statement_timeout', $1, \(local ? "true" : "false"))"
+    }
+
+    private var timeoutParameters: [DatabaseValue] { [.text(String(statementTimeoutMilliseconds))] }
 
     deinit { close() }
 
@@ -69,11 +102,11 @@ public final class PostgresConnection: DatabaseConnection {
         }
         conn = c
         prepared.removeAll()
+        inTransaction = false
         do {
-            // Bound like everything else; UTC and ISO make timestamptz text
-            // come back as `2024-01-01 00:01:00.123456+00`.
-            _ = try run(name: nil, sql: "SELECT set_config('statement_timeout', $1, false), set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false)",
-                        [.text(String(statementTimeoutMilliseconds))], collect: false)
+            var statements = [(sql: Self.sessionSettingsSQL, parameters: [DatabaseValue]())]
+            if preparedStatements { statements.append((Self.timeoutSQL(local: false), timeoutParameters)) }
+            for r in try pipelined(c, statements, context: "session settings") { PQclear(r) }
         } catch {
             drop()
             retryAfter = Clock.monotonicNanoseconds() + retryInterval
@@ -101,6 +134,7 @@ public final class PostgresConnection: DatabaseConnection {
         if let conn { PQfinish(conn) }
         conn = nil
         prepared.removeAll()
+        inTransaction = false
     }
 
     /// Forgets a broken connection; the next call reconnects.
@@ -143,34 +177,121 @@ public final class PostgresConnection: DatabaseConnection {
         return conn
     }
 
-    /// Runs a prepared statement (`name` set) or a one-off parameterised one.
-    private func run(name: String?, sql: String, _ parameters: [DatabaseValue], collect: Bool) throws -> (rows: [DatabaseRow], changed: Int) {
+    /// Runs `statement` as the mode says: prepared under its name; alone
+    /// inside a transaction (whose settings `begin` made); else after the
+    /// transaction-local settings in the same round trip.
+    private func run(_ statement: SQLStatement, _ parameters: [DatabaseValue], collect: Bool) throws -> (rows: [DatabaseRow], changed: Int) {
         let c = try handle()
-        if let name, !prepared.contains(name) {
-            let r = PQprepare(c, name, sql, 0, nil)
-            defer { PQclear(r) }
-            guard let r, PQresultStatus(r) == PGRES_COMMAND_OK else { throw failure("PQprepare", r, context: name) }
-            prepared.insert(name)
+        if preparedStatements {
+            if !prepared.contains(statement.name) {
+                let r = PQprepare(c, statement.name, statement.sql, 0, nil)
+                defer { PQclear(r) }
+                guard let r, PQresultStatus(r) == PGRES_COMMAND_OK else { throw failure("PQprepare", r, context: statement.name) }
+                prepared.insert(statement.name)
+            }
+            let result: OpaquePointer? = withCStrings(Self.texts(parameters)) { values in
+                PQexecPrepared(c, statement.name, Int32(values.count), values, nil, nil, 0)
+            }
+            defer { PQclear(result) }
+            return try collected(result, call: "PQexecPrepared", context: statement.name, collect: collect)
         }
-        // Text-format parameters: NULL is a null pointer, the rest their text.
-        let texts: [String?] = parameters.map {
+        if inTransaction || statementTimeoutMilliseconds == 0 {
+            return try unpipelined(c, sql: statement.sql, parameters, collect: collect, context: statement.name)
+        }
+        let results = try pipelined(c, [(Self.timeoutSQL(local: true), timeoutParameters), (statement.sql, parameters)],
+                                    context: statement.name)
+        defer { for r in results { PQclear(r) } }
+        return try collected(results[1], call: "PQexecParams", context: statement.name, collect: collect)
+    }
+
+    /// One unnamed statement, one round trip (`PQexecParams`).
+    private func unpipelined(_ c: OpaquePointer, sql: String, _ parameters: [DatabaseValue], collect: Bool,
+                             context: String = "statement") throws -> (rows: [DatabaseRow], changed: Int) {
+        let result: OpaquePointer? = withCStrings(Self.texts(parameters)) { values in
+            PQexecParams(c, sql, Int32(values.count), nil, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        return try collected(result, call: "PQexecParams", context: context, collect: collect)
+    }
+
+    /// Sends unnamed statements back to back and one Sync, and returns each
+    /// one's result (all succeeded; the caller clears them). Before the Sync
+    /// they form one transaction, so transaction-local settings made by the
+    /// first hold for the rest, and PgBouncer hands the whole batch to one
+    /// server connection. One round trip however many statements.
+    private func pipelined(_ c: OpaquePointer, _ statements: [(sql: String, parameters: [DatabaseValue])],
+                           context: String) throws -> [OpaquePointer] {
+        guard PQenterPipelineMode(c) == 1 else { throw failure("PQenterPipelineMode", nil, context: context) }
+        var results: [OpaquePointer] = []
+        var failed: (call: String, result: OpaquePointer?)?
+        for s in statements {
+            let sent = withCStrings(Self.texts(s.parameters)) { values in
+                PQsendQueryParams(c, s.sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
+            if sent != 1 { failed = ("PQsendQueryParams", nil); break }
+        }
+        if failed == nil && PQpipelineSync(c) != 1 { failed = ("PQpipelineSync", nil) }
+        if failed == nil {
+            // Each statement's result, then NULL; a statement after a failed
+            // one reports PGRES_PIPELINE_ABORTED; the Sync ends the batch.
+            var pending = statements.count, strayNulls = 0
+            while pending > 0 {
+                guard let r = PQgetResult(c) else {
+                    // Nothing queued where a result was due: the batch is lost.
+                    strayNulls += 1
+                    if PQstatus(c) != CONNECTION_OK || strayNulls > 1 { break }
+                    continue
+                }
+                let status = PQresultStatus(r)
+                if status == PGRES_PIPELINE_SYNC { PQclear(r); break }
+                if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
+                    results.append(r)
+                } else if status == PGRES_PIPELINE_ABORTED {
+                    PQclear(r)
+                } else if failed == nil {
+                    failed = ("PQexecParams", r)
+                } else {
+                    PQclear(r)
+                }
+                // The NULL that ends this statement's results.
+                while let extra = PQgetResult(c) { PQclear(extra) }
+                pending -= 1
+                if PQstatus(c) != CONNECTION_OK { break }
+            }
+            if PQstatus(c) == CONNECTION_OK, pending == 0, let sync = PQgetResult(c) {
+                if PQresultStatus(sync) != PGRES_PIPELINE_SYNC, failed == nil { failed = ("PQpipelineSync", sync) } else { PQclear(sync) }
+            }
+        }
+        if failed == nil && results.count != statements.count { failed = ("PQgetResult", nil) }
+        if failed == nil && PQexitPipelineMode(c) != 1 { failed = ("PQexitPipelineMode", nil) }
+        guard let failed else { return results }
+        for r in results { PQclear(r) }
+        defer { PQclear(failed.result) }
+        let error = failure(failed.call, failed.result, context: context)
+        // A connection left inside pipeline mode (a half-read batch) is of no further use.
+        if conn != nil && PQpipelineStatus(c) != PQ_PIPELINE_OFF {
+            if PQexitPipelineMode(c) != 1 { drop() }
+        }
+        throw error
+    }
+
+    /// Text-format parameters: NULL is a null pointer, the rest their text.
+    private static func texts(_ parameters: [DatabaseValue]) -> [String?] {
+        parameters.map {
             switch $0 {
             case .null: return nil
             case .int(let v): return String(v)
             case .text(let t): return t
             }
         }
-        let result: OpaquePointer? = withCStrings(texts) { values in
-            if let name {
-                return PQexecPrepared(c, name, Int32(values.count), values, nil, nil, 0)
-            }
-            return PQexecParams(c, sql, Int32(values.count), nil, values, nil, nil, 0)
-        }
-        defer { PQclear(result) }
-        guard let result else { throw failure(name == nil ? "PQexecParams" : "PQexecPrepared", nil, context: name ?? "statement") }
+    }
+
+    /// Checks a statement's result and reads its rows (as text) when asked.
+    private func collected(_ result: OpaquePointer?, call: String, context: String, collect: Bool) throws -> (rows: [DatabaseRow], changed: Int) {
+        guard let result else { throw failure(call, nil, context: context) }
         let status = PQresultStatus(result)
         guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
-            throw failure(name == nil ? "PQexecParams" : "PQexecPrepared", result, context: name ?? "statement")
+            throw failure(call, result, context: context)
         }
         let changed = Int(String(cString: PQcmdTuples(result))) ?? 0
         guard collect, status == PGRES_TUPLES_OK else { return ([], changed) }
@@ -193,12 +314,12 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     public func query(_ statement: SQLStatement, _ parameters: [DatabaseValue]) throws -> [DatabaseRow] {
-        try run(name: statement.name, sql: statement.sql, parameters, collect: true).rows
+        try run(statement, parameters, collect: true).rows
     }
 
     @discardableResult
     public func execute(_ statement: SQLStatement, _ parameters: [DatabaseValue]) throws -> Int {
-        try run(name: statement.name, sql: statement.sql, parameters, collect: false).changed
+        try run(statement, parameters, collect: false).changed
     }
 
     public func executeScript(_ sql: String) throws {
@@ -210,10 +331,26 @@ public final class PostgresConnection: DatabaseConnection {
         }
     }
 
-    public func begin(write: Bool) throws { try executeScript("BEGIN") }
-    public func commit() throws { try executeScript("COMMIT") }
+    /// `BEGIN`; without prepared statements, together with the
+    /// transaction-local `statement_timeout` in one round trip.
+    public func begin(write: Bool) throws {
+        if preparedStatements || statementTimeoutMilliseconds == 0 {
+            try executeScript("BEGIN")
+        } else {
+            let c = try handle()
+            let results = try pipelined(c, [("BEGIN", []), (Self.timeoutSQL(local: true), timeoutParameters)], context: "BEGIN")
+            for r in results { PQclear(r) }
+        }
+        inTransaction = true
+    }
+
+    public func commit() throws {
+        inTransaction = false
+        try executeScript("COMMIT")
+    }
 
     public func rollback() {
+        inTransaction = false
         guard let conn else { return }
         // A failed ROLLBACK means the connection broke; the next call finds out and reconnects.
         let r = PQexec(conn, "ROLLBACK")

@@ -6,13 +6,14 @@ extension UsersApplication {
         json(200, #"{"status":"healthy"}"#)
     }
 
-    /// Readiness: `SELECT 1` (reconnecting if needed, throttled).
+    /// Readiness: the schema checked and `SELECT 1` (reconnecting if needed, throttled).
     func healthReady(_ r: RouteRequest) throws -> HTTPResponse {
-        if isReady().ready { return json(200, #"{"database":"ok","status":"ready"}"#) }
+        let (ready, detail) = isReady()
+        if ready { return json(200, #"{"database":"ok","status":"ready"}"#) }
         var w = JSONWriter()
         w.beginObject()
         w.field("error", "service_unavailable")
-        w.field("message", "The database is unavailable")
+        w.field("message", detail)
         w.field("status", "unavailable")
         w.endObject()
         return json(503, w.string)

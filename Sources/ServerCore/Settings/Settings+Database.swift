@@ -27,13 +27,28 @@ extension Settings {
         key: "db_statement_timeout", type: .duration, default: .seconds(10), min: 0, max: 86400,
         flags: ["--db-statement-timeout"], section: databaseSection, reload: .nextWorkers,
         summary: "PostgreSQL cancels a statement running longer than this (`statement_timeout`). 0 disables.",
-        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request."))
+        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request. It is sent with every statement or transaction (`set_config(..., true)` in the same round trip), so it holds behind PgBouncer's transaction pooling too; with `db_prepared_statements` on it is set once per connection instead. Without prepared statements, 0 sends nothing and leaves the server's own `statement_timeout` (for example `ALTER ROLE ... SET statement_timeout`) in force, which saves a statement per query (see docs/performance.md)."))
+
+    public static let dbPreparedStatements = Setting<Bool>(SettingSpec(
+        key: "db_prepared_statements", type: .bool, default: .bool(false),
+        flags: ["--db-prepared-statements"], section: databaseSection, reload: .nextWorkers,
+        summary: "Use named server-side prepared statements and session settings on PostgreSQL. Turn on only with a direct connection or session pooling.",
+        doc: """
+        Off (the default), every statement is an unnamed extended-protocol statement, sent in one round trip \
+        with a transaction-local `statement_timeout`, and nothing relies on session state that PgBouncer does not \
+        carry over (`TimeZone` and `DateStyle` it does): this is what works behind PgBouncer in transaction pooling \
+        mode, where consecutive transactions of one client may run on different server connections. On, statements \
+        are prepared once per connection and `statement_timeout` is set once per session, which saves the server \
+        parsing and planning each statement: about half the CPU of a single-row read (docs/performance.md). Behind \
+        a transaction-pooling PgBouncer before 1.21 (or without `max_prepared_statements`) it fails with \
+        `prepared statement ... does not exist` or `already exists`.
+        """))
 
     public static let autoMigrate = Setting<String>(SettingSpec(
         key: "auto_migrate", type: .choice(["auto", "on", "off"]), default: .string("auto"),
         flags: ["--auto-migrate"], section: databaseSection, reload: .nextWorkers,
         summary: "Apply pending schema migrations when a worker starts. `auto`: on for SQLite, off for PostgreSQL.",
-        doc: "With it off, run `paddock migrate` before starting; a worker refuses to start when the tables are missing. Migrations take a lock (PostgreSQL advisory lock, SQLite `BEGIN IMMEDIATE`), so workers starting together apply them once."))
+        doc: "With it off, run `paddock migrate` before (or after) starting; until the tables exist workers answer 503 naming it. Migrations take a lock (PostgreSQL: a transaction-level advisory lock, which works behind PgBouncer; SQLite: `BEGIN IMMEDIATE`), so workers starting together apply them once. A worker that finds the database unreachable or the tables missing still starts, answers 503, and checks again (migrating, when on) until the database is ready."))
 
-    static let database: [SettingSpec] = [databaseURL.spec, dbConnectTimeout.spec, dbStatementTimeout.spec, autoMigrate.spec]
+    static let database: [SettingSpec] = [databaseURL.spec, dbConnectTimeout.spec, dbStatementTimeout.spec, dbPreparedStatements.spec, autoMigrate.spec]
 }

@@ -1,0 +1,96 @@
+import Foundation
+import XCTest
+import Posix
+import TestSupport
+@testable import AppCore
+
+/// What each statement mode leaves on the server: by default nothing that
+/// outlives a transaction (what PgBouncer's transaction pooling needs), and
+/// `db_prepared_statements` keeps today's named statements. Both apply
+/// `db_statement_timeout` to every statement, inside transactions too.
+final class PostgresStatementModeTests: XCTestCase {
+    static let preparedCount = SQLStatement("test.prepared_count", "SELECT count(*) FROM pg_prepared_statements")
+    static let sleep = SQLStatement("test.sleep", "SELECT pg_sleep($1)")
+    static let settings = SQLStatement("test.settings",
+                                       "SELECT current_setting('statement_timeout'), current_setting('TimeZone'), current_setting('DateStyle')")
+
+    func connection(_ cluster: PostgresCluster, prepared: Bool, statementTimeout: Double) throws -> PostgresConnection {
+        let (logger, _) = try makeTestLogger()
+        let db = PostgresConnection(uri: cluster.url, connectTimeout: 2, statementTimeout: statementTimeout,
+                                    preparedStatements: prepared, logger: logger)
+        try db.connect()
+        return db
+    }
+
+    /// A statement that outlives the timeout is cancelled (SQLSTATE 57014) well before it would end.
+    func assertCancelled(_ db: PostgresConnection, file: StaticString = #filePath, line: UInt = #line) {
+        let started = Date()
+        XCTAssertThrowsError(try db.query(Self.sleep, [.text("5")]), file: file, line: line) { error in
+            XCTAssertTrue("\(error)".contains("57014"), "\(error)", file: file, line: line)
+            XCTAssertEqual((error as? DatabaseError)?.kind, .other, file: file, line: line)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "statement_timeout did not apply", file: file, line: line)
+    }
+
+    func testDefaultModeLeavesNoPreparedStatementsAndAppliesSettingsPerStatement() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        try cluster.start()
+        let db = try connection(cluster, prepared: false, statementTimeout: 0.4)
+        for _ in 0..<3 { XCTAssertEqual(try db.query(SQLStatement("ping", "SELECT 1"), []).first?.int(0), 1) }
+        XCTAssertEqual(try db.query(Self.preparedCount, []).first?.int(0), 0, "named statements do not survive transaction pooling")
+        let row = try db.queryOne(Self.settings, [])
+        XCTAssertEqual(row?.text(0), "400ms")
+        XCTAssertEqual(row?.text(1), "UTC")
+        XCTAssertEqual(row?.text(2), "ISO, YMD")
+        assertCancelled(db)
+        // The failed statement left the connection usable and out of pipeline mode.
+        XCTAssertTrue(db.ping())
+        try db.transaction {
+            XCTAssertEqual(try db.queryOne(Self.settings, [])?.text(0), "400ms")
+            _ = try db.query(SQLStatement("ping", "SELECT 1"), [])
+        }
+        db.close()
+    }
+
+    func testTimeoutAppliesInsideTransactions() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        try cluster.start()
+        for prepared in [false, true] {
+            let db = try connection(cluster, prepared: prepared, statementTimeout: 0.4)
+            try db.begin(write: true)
+            assertCancelled(db)
+            db.rollback()
+            XCTAssertTrue(db.ping(), "prepared=\(prepared)")
+            db.close()
+        }
+    }
+
+    func testPreparedModeKeepsNamedStatementsAndSessionSettings() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        try cluster.start()
+        let db = try connection(cluster, prepared: true, statementTimeout: 0.4)
+        XCTAssertTrue(db.ping())
+        XCTAssertGreaterThan(try db.query(Self.preparedCount, []).first?.int(0) ?? 0, 0)
+        XCTAssertEqual(try db.queryOne(Self.settings, [])?.text(1), "UTC")
+        assertCancelled(db)
+        db.close()
+    }
+
+    func testZeroTimeoutSendsNoTimeoutAndLeavesTheServers() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        try cluster.start()
+        try cluster.psql("ALTER ROLE postgres SET statement_timeout = '7s'")
+        let unnamed = try connection(cluster, prepared: false, statementTimeout: 0)
+        XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(0), "7s", "0 leaves the role's statement_timeout")
+        XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(1), "UTC")
+        try unnamed.transaction { XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(0), "7s") }
+        unnamed.close()
+        let prepared = try connection(cluster, prepared: true, statementTimeout: 0)
+        XCTAssertEqual(try prepared.queryOne(Self.settings, [])?.text(0), "0", "with prepared statements 0 disables it for the session")
+        prepared.close()
+    }
+}
