@@ -26,6 +26,19 @@ final class PasswordHasherTests: XCTestCase {
         XCTAssertFalse(hasher.verify("password124", against: stored))
     }
 
+    func testUnmatchableHashHasTheConfiguredCostAndMatchesNothing() throws {
+        let hasher = PasswordHasher(scryptN: 1024)
+        let hash = hasher.unmatchableHash()
+        let parts = hash.split(separator: "$")
+        XCTAssertEqual(parts.count, 3)
+        XCTAssertEqual(parts[0], "scrypt:1024:8:1", "checked at the configured cost")
+        XCTAssertEqual(parts[2].count, 128)
+        XCTAssertNotEqual(hash, hasher.unmatchableHash(), "fresh salt and key each time")
+        for password in ["", "password123", String(parts[1]), String(parts[2])] {
+            XCTAssertFalse(hasher.verify(password, against: hash))
+        }
+    }
+
     func testConfigurableCostAndFreshSalts() {
         let cheap = PasswordHasher(scryptN: 1024, r: 8, p: 2)
         let a = cheap.hash("ünïcødé"), b = cheap.hash("ünïcødé")

@@ -87,4 +87,30 @@ final class AccountSafetyTests: XCTestCase {
         let badSubject = try send("GET", "/api/users/99999999999/posts")
         XCTAssertEqual(badSubject.status, 404, badSubject.bodyText)
     }
+
+    /// Resident memory of `pid` in KiB, from /proc.
+    func residentKiB(_ pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try XCTUnwrap(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return try XCTUnwrap(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
+    }
+
+    /// The hash an unknown e-mail is checked against costs a worker nothing
+    /// until someone logs in: at Werkzeug's default cost, deriving a real one
+    /// at start would leave every worker holding scrypt's 32 MiB block.
+    func testIdleWorkersHoldNoPasswordHashingMemory() throws {
+        let s = try ServerProcess(arguments: ["--workers", "2", "--database-url", "sqlite:///app.db"],
+                                  environment: ["PADDOCK_JWT_SECRET_KEY": "account-safety-test-secret-0123456789"])
+        server = s
+        try s.waitReady()
+        let workers = s.workerPids()
+        XCTAssertEqual(workers.count, 2)
+        for (slot, pid) in workers {
+            let kib = try residentKiB(pid)
+            XCTAssertLessThan(kib, 28 * 1024, "worker \(slot) holds \(kib) KiB at rest before any login")
+        }
+        // An unknown e-mail still costs a full hash at the default cost.
+        let unknown = try send("POST", "/auth/login", body: ["email": "nobody@example.com", "password": "password123"])
+        XCTAssertEqual(unknown.status, 401, unknown.bodyText)
+    }
 }

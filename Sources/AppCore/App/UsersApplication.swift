@@ -27,8 +27,10 @@ public final class UsersApplication: Application {
     /// while the database is missing costs one check, not one each.
     var nextSchemaCheck: UInt64 = 0
     /// A hash at the configured cost that no password matches, checked when
-    /// a login names an unknown address. Made once per worker by `start()`.
-    private(set) var unknownUserHash = ""
+    /// a login names an unknown address. Costs nothing to make (see
+    /// `PasswordHasher.unmatchableHash()`), so a worker holds no scrypt
+    /// block until someone logs in.
+    let unknownUserHash: String
     /// Whether the last database call found the database unreachable, so an
     /// outage is logged once when it starts and once when it ends.
     private var databaseDown = false
@@ -53,6 +55,7 @@ public final class UsersApplication: Application {
         tokens = JWTCodec(secret: secret, accessLifetime: configuration[Settings.jwtAccessTokenExpires],
                           refreshLifetime: configuration[Settings.jwtRefreshTokenExpires])
         hasher = PasswordHasher(scryptN: n)
+        unknownUserHash = hasher.unmatchableHash()
         cors = CORSPolicy(origins: configuration[Settings.corsOrigins])
         router = Router(Self.routes)
     }
@@ -64,7 +67,6 @@ public final class UsersApplication: Application {
     /// a failed migration, a SQLite file that cannot be opened (a local
     /// mistake that waiting does not fix).
     public func start() throws {
-        unknownUserHash = hasher.hash(Digest.hex(Digest.randomBytes(16)))
         do {
             try ensureSchema()
         } catch let e as DatabaseError where e.kind == .unavailable && db.dialect == .postgres {

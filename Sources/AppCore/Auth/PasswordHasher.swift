@@ -38,6 +38,17 @@ public struct PasswordHasher: Sendable {
         return "scrypt:\(scryptN):\(r):\(p)$\(salt)$\(Digest.hex(key))"
     }
 
+    /// A hash in the format `hash(_:)` makes, with this hasher's cost and a
+    /// fresh salt, that no password matches: its key is random bytes, not
+    /// derived from anything. Checking a password against it costs exactly
+    /// what checking against a real hash of this cost does, which is its use
+    /// (a login for an unknown e-mail), and making it costs nothing: no key
+    /// derivation, so no 32 MiB scrypt block for a worker that never logs
+    /// anyone in.
+    public func unmatchableHash() -> String {
+        "scrypt:\(scryptN):\(r):\(p)$\(Self.makeSalt())$\(Digest.hex(Digest.randomBytes(64)))"
+    }
+
     /// Whether `password` matches `stored`. Malformed, unknown or
     /// out-of-bounds hashes are simply `false`, never a crash or a huge
     /// allocation. The final comparison is constant-time.
