@@ -17,10 +17,11 @@
 #
 # --pgbouncer puts PgBouncer (transaction pooling, a pool of 20 server
 # connections) between Paddock and PostgreSQL; --prepared-statements runs
-# Paddock with db_prepared_statements on (direct connections only);
+# Paddock with db_prepared_statements = on (direct connections only),
+# --unnamed-statements with it off (the default is auto);
 # --only KEY runs one workload (user, page, posts, create, login).
 #
-# Usage: bench/users.sh [--with-reference] [--pgbouncer] [--prepared-statements] [--only KEY]
+# Usage: bench/users.sh [--with-reference] [--pgbouncer] [--prepared-statements|--unnamed-statements] [--only KEY]
 #                       [-d 10s] [-t 2] [-c 64] [--rounds 1] [--skip-login]
 # Prints a markdown report; a copy goes to bench/results/.
 set -euo pipefail
@@ -28,12 +29,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/bench/lib.sh"
 
 with_reference=0; duration=10s; threads=2; conns=64; rounds=1; skip_login=0
-pgbouncer=0; prepared=0; only=""
+pgbouncer=0; prepared=0; unnamed=0; only=""
 while (($#)); do
   case "$1" in
     --with-reference) with_reference=1 ;;
     --pgbouncer) pgbouncer=1 ;;
     --prepared-statements) prepared=1 ;;
+    --unnamed-statements) unnamed=1 ;;
     --only) only="$2"; shift ;;
     -d|--duration) duration="$2"; shift ;;
     -t|--threads) threads="$2"; shift ;;
@@ -66,7 +68,8 @@ trap cleanup EXIT
 
 seed_database "$bin" "$work"
 paddock_db_url="$db_url"; paddock_flags=()
-((prepared)) && paddock_flags+=(--db-prepared-statements)
+((prepared)) && paddock_flags+=(--db-prepared-statements=on)
+((unnamed)) && paddock_flags+=(--db-prepared-statements=off)
 
 # PgBouncer as its Debian package runs it, in transaction mode; as root it
 # runs as the postgres user (it refuses root).
@@ -255,7 +258,8 @@ bound_alone=$(awk -v c="$cpus" -v s="$scrypt_alone" 'BEGIN { printf "%.1f", c / 
 report() {
   local via="direct connections"
   ((pgbouncer)) && via="through PgBouncer $(pgbouncer --version | awk 'NR==1 { print $2 }') (transaction pooling, pool 20)"
-  ((prepared)) && via+=", db_prepared_statements on"
+  ((prepared)) && via+=", db_prepared_statements = on"
+  ((unnamed)) && via+=", db_prepared_statements = off"
   echo "wrk -t$threads -c$conns -d$duration --latency; $cpus CPUs; Paddock with $paddock_workers workers (default), $via$( ((with_reference)) && echo "; gunicorn -w 5 sync workers")."
   echo "Latencies in ms; errors = non-2xx responses / socket errors (connect+read+write+timeout)."
   echo "CPU µs/req: user + system CPU of Paddock (master and workers), PostgreSQL (all its processes)$( ((pgbouncer)) && echo " and PgBouncer") during the run, per request."

@@ -4,9 +4,9 @@ import Posix
 import TestSupport
 @testable import AppCore
 
-/// What each statement mode leaves on the server: by default nothing that
-/// outlives a transaction (what PgBouncer's transaction pooling needs), and
-/// `db_prepared_statements` keeps today's named statements. Both apply
+/// What each statement mode leaves on the server: with `off` nothing that
+/// outlives a transaction, and `on` keeps named statements per connection
+/// (`auto`, the default: PostgresAutoStatementTests). Each applies
 /// `db_statement_timeout` to every statement, inside transactions too.
 final class PostgresStatementModeTests: XCTestCase {
     static let preparedCount = SQLStatement("test.prepared_count", "SELECT count(*) FROM pg_prepared_statements")
@@ -15,9 +15,13 @@ final class PostgresStatementModeTests: XCTestCase {
                                        "SELECT current_setting('statement_timeout'), current_setting('TimeZone'), current_setting('DateStyle')")
 
     func connection(_ cluster: PostgresCluster, prepared: Bool, statementTimeout: Double) throws -> PostgresConnection {
+        try connection(cluster, mode: prepared ? .on : .off, statementTimeout: statementTimeout)
+    }
+
+    func connection(_ cluster: PostgresCluster, mode: PostgresStatementMode, statementTimeout: Double) throws -> PostgresConnection {
         let (logger, _) = try makeTestLogger()
         let db = PostgresConnection(uri: cluster.url, connectTimeout: 2, statementTimeout: statementTimeout,
-                                    preparedStatements: prepared, logger: logger)
+                                    statementMode: mode, logger: logger)
         try db.connect()
         return db
     }
@@ -32,7 +36,7 @@ final class PostgresStatementModeTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 3, "statement_timeout did not apply", file: file, line: line)
     }
 
-    func testDefaultModeLeavesNoPreparedStatementsAndAppliesSettingsPerStatement() throws {
+    func testUnnamedModeLeavesNoPreparedStatementsAndAppliesSettingsPerStatement() throws {
         let cluster = try PostgresCluster()
         defer { cluster.destroy() }
         try cluster.start()
@@ -57,12 +61,12 @@ final class PostgresStatementModeTests: XCTestCase {
         let cluster = try PostgresCluster()
         defer { cluster.destroy() }
         try cluster.start()
-        for prepared in [false, true] {
-            let db = try connection(cluster, prepared: prepared, statementTimeout: 0.4)
+        for mode in PostgresStatementMode.allCases {
+            let db = try connection(cluster, mode: mode, statementTimeout: 0.4)
             try db.begin(write: true)
             assertCancelled(db)
             db.rollback()
-            XCTAssertTrue(db.ping(), "prepared=\(prepared)")
+            XCTAssertTrue(db.ping(), "mode \(mode)")
             db.close()
         }
     }

@@ -56,7 +56,7 @@ public enum Database {
             return PostgresConnection(uri: uri,
                                       connectTimeout: configuration[Settings.dbConnectTimeout],
                                       statementTimeout: configuration[Settings.dbStatementTimeout],
-                                      preparedStatements: configuration[Settings.dbPreparedStatements],
+                                      statementMode: PostgresStatementMode(rawValue: configuration[Settings.dbPreparedStatements]) ?? .auto,
                                       logger: logger)
         }
     }

@@ -4,17 +4,24 @@ import ServerCore
 
 /// A PostgreSQL connection (libpq), one per worker.
 ///
-/// By default nothing relies on server session state that PgBouncer's
-/// transaction pooling loses (where one client's consecutive transactions may
-/// run on different server connections): every statement is an unnamed
-/// extended-protocol statement, and `statement_timeout` is made
-/// transaction-local (`set_config(..., true)`) in the same round trip, through
-/// libpq's pipeline mode: the timeout and the statement, or `BEGIN` and the
-/// timeout, then one Sync. `TimeZone` and `DateStyle` are set once per
-/// connection, which PgBouncer carries over (see `sessionSettingsSQL`). With
-/// `preparedStatements` (a direct connection or session pooling) statements
-/// are prepared (`PQprepare`) on first use under their names, again after a
-/// reconnect, and the timeout is set once per session.
+/// Nothing relies on server session state that PgBouncer's transaction
+/// pooling loses (where one client's consecutive transactions may run on
+/// different server connections) unless `statementMode` is `.on`.
+/// `statement_timeout` is made transaction-local (`set_config(..., true)`)
+/// in the same round trip as the statement, through libpq's pipeline mode:
+/// the timeout and the statement, or `BEGIN` and the timeout, then one Sync.
+/// `TimeZone` and `DateStyle` are set once per connection, which PgBouncer
+/// carries over (see `sessionSettingsSQL`).
+///
+/// `.auto` (the default) runs statements outside explicit transactions as
+/// named statements whose name is a hash of their text, so a server
+/// connection that has the name has the same statement, whoever prepared it;
+/// a connection lacking it is given it in the same round trip
+/// (`PostgresConnection+NamedStatements.swift`). Inside `begin` ...
+/// `commit` statements are unnamed, as they always are with `.off`. With
+/// `.on` (a direct connection or session pooling) statements are prepared
+/// (`PQprepare`) on first use under their names, again after a reconnect,
+/// and the timeout is set once per session.
 ///
 /// When the server goes away the request in flight gets
 /// `DatabaseError.Kind.unavailable` (503), the connection is dropped, and a
@@ -29,27 +36,32 @@ public final class PostgresConnection: DatabaseConnection {
     public let connectTimeoutSeconds: Int
     /// Sent as `statement_timeout`, in milliseconds (0 = none).
     public let statementTimeoutMilliseconds: Int
-    /// Named server-side prepared statements and session-level settings
-    /// (`db_prepared_statements`); off, nothing outlives a transaction.
-    public let preparedStatements: Bool
+    /// `db_prepared_statements`: how statements are sent (see the type's comment).
+    public let statementMode: PostgresStatementMode
     /// Shortest time between two connect attempts after a failure.
     public let retryInterval: UInt64
     private let logger: Logger
 
-    private var conn: OpaquePointer?
-    private var prepared: Set<String> = []
+    private(set) var conn: OpaquePointer?
+    /// Statement names believed prepared on the server connection: `.on`
+    /// knows; `.auto` guesses (a pooler may have moved us) and corrects on error.
+    var prepared: Set<String> = []
+    /// `.auto`'s server-side name for each statement text, computed once.
+    var serverNames: [String: String] = [:]
+    /// Which paths `.auto` took on this connection.
+    public internal(set) var counters = PostgresStatementCounters()
     /// Inside `begin` ... `commit`/`rollback`: the transaction's settings are made already.
     private var inTransaction = false
     /// No connect attempt before this monotonic time (nil: try at once).
     private var retryAfter: UInt64?
     private var lastFailure = "not connected yet"
 
-    public init(uri: String, connectTimeout: Double, statementTimeout: Double, preparedStatements: Bool = false,
+    public init(uri: String, connectTimeout: Double, statementTimeout: Double, statementMode: PostgresStatementMode = .auto,
                 logger: Logger, retryIntervalMilliseconds: UInt64 = 500) {
         self.uri = uri
         self.connectTimeoutSeconds = max(2, Int(connectTimeout.rounded(.up)))
         self.statementTimeoutMilliseconds = Int((statementTimeout * 1000).rounded())
-        self.preparedStatements = preparedStatements
+        self.statementMode = statementMode
         self.retryInterval = retryIntervalMilliseconds * 1_000_000
         self.logger = logger
     }
@@ -68,7 +80,7 @@ public final class PostgresConnection: DatabaseConnection {
         "SELECT set_config('statement_timeout', $1, \(local ? "true" : "false"))"
     }
 
-    private var timeoutParameters: [DatabaseValue] { [.text(String(statementTimeoutMilliseconds))] }
+    var timeoutParameters: [DatabaseValue] { [.text(String(statementTimeoutMilliseconds))] }
 
     deinit { close() }
 
@@ -105,7 +117,7 @@ public final class PostgresConnection: DatabaseConnection {
         inTransaction = false
         do {
             var statements = [(sql: Self.sessionSettingsSQL, parameters: [DatabaseValue]())]
-            if preparedStatements { statements.append((Self.timeoutSQL(local: false), timeoutParameters)) }
+            if statementMode == .on { statements.append((Self.timeoutSQL(local: false), timeoutParameters)) }
             for r in try pipelined(c, statements, context: "session settings") { PQclear(r) }
         } catch {
             drop()
@@ -138,7 +150,7 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// Forgets a broken connection; the next call reconnects.
-    private func drop() {
+    func drop() {
         close()
     }
 
@@ -149,7 +161,7 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// Classifies a failed result (or a NULL one) and drops the connection when it broke.
-    private func failure(_ call: String, _ result: OpaquePointer?, context: String) -> DatabaseError {
+    func failure(_ call: String, _ result: OpaquePointer?, context: String) -> DatabaseError {
         let c = conn
         var message = c.map { Self.trimmed(String(cString: PQerrorMessage($0))) } ?? "no connection"
         var sqlstate = ""
@@ -177,12 +189,16 @@ public final class PostgresConnection: DatabaseConnection {
         return conn
     }
 
-    /// Runs `statement` as the mode says: prepared under its name; alone
-    /// inside a transaction (whose settings `begin` made); else after the
+    /// Runs `statement` as the mode says: prepared under its name (`.on`);
+    /// named by its text's hash outside transactions (`.auto`); alone inside
+    /// a transaction (whose settings `begin` made); else after the
     /// transaction-local settings in the same round trip.
     private func run(_ statement: SQLStatement, _ parameters: [DatabaseValue], collect: Bool) throws -> (rows: [DatabaseRow], changed: Int) {
         let c = try handle()
-        if preparedStatements {
+        if statementMode == .auto && !inTransaction {
+            return try runNamed(c, statement, parameters, collect: collect)
+        }
+        if statementMode == .on {
             if !prepared.contains(statement.name) {
                 let r = PQprepare(c, statement.name, statement.sql, 0, nil)
                 defer { PQclear(r) }
@@ -195,6 +211,13 @@ public final class PostgresConnection: DatabaseConnection {
             defer { PQclear(result) }
             return try collected(result, call: "PQexecPrepared", context: statement.name, collect: collect)
         }
+        return try runUnnamed(c, statement, parameters, collect: collect)
+    }
+
+    /// `statement` unnamed: alone inside a transaction or without a timeout,
+    /// else after the transaction-local timeout in the same round trip.
+    func runUnnamed(_ c: OpaquePointer, _ statement: SQLStatement, _ parameters: [DatabaseValue],
+                    collect: Bool) throws -> (rows: [DatabaseRow], changed: Int) {
         if inTransaction || statementTimeoutMilliseconds == 0 {
             return try unpipelined(c, sql: statement.sql, parameters, collect: collect, context: statement.name)
         }
@@ -205,7 +228,7 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// One unnamed statement, one round trip (`PQexecParams`).
-    private func unpipelined(_ c: OpaquePointer, sql: String, _ parameters: [DatabaseValue], collect: Bool,
+    func unpipelined(_ c: OpaquePointer, sql: String, _ parameters: [DatabaseValue], collect: Bool,
                              context: String = "statement") throws -> (rows: [DatabaseRow], changed: Int) {
         let result: OpaquePointer? = withCStrings(Self.texts(parameters)) { values in
             PQexecParams(c, sql, Int32(values.count), nil, values, nil, nil, 0)
@@ -221,21 +244,41 @@ public final class PostgresConnection: DatabaseConnection {
     /// server connection. One round trip however many statements.
     private func pipelined(_ c: OpaquePointer, _ statements: [(sql: String, parameters: [DatabaseValue])],
                            context: String) throws -> [OpaquePointer] {
-        guard PQenterPipelineMode(c) == 1 else { throw failure("PQenterPipelineMode", nil, context: context) }
-        var results: [OpaquePointer] = []
-        var failed: (call: String, result: OpaquePointer?)?
-        for s in statements {
-            let sent = withCStrings(Self.texts(s.parameters)) { values in
-                PQsendQueryParams(c, s.sql, Int32(values.count), nil, values, nil, nil, 0)
-            }
-            if sent != 1 { failed = ("PQsendQueryParams", nil); break }
+        switch batch(c, statements.map { .unnamed(sql: $0.sql, parameters: $0.parameters) }) {
+        case .succeeded(let results): return results
+        case .failed(let failed): throw abandon(c, failed, context: context)
         }
-        if failed == nil && PQpipelineSync(c) != 1 { failed = ("PQpipelineSync", nil) }
+    }
+
+    /// Sends `steps` back to back and one Sync (see `pipelined`), and
+    /// returns every step's result, or the first failure with the
+    /// connection still in pipeline mode (`abandon` or `leavePipeline` next).
+    func batch(_ c: OpaquePointer, _ steps: [PipelineStep]) -> PipelineOutcome {
+        guard PQenterPipelineMode(c) == 1 else { return .failed(PipelineFailure(call: "PQenterPipelineMode", result: nil)) }
+        var results: [OpaquePointer] = []
+        var failed: PipelineFailure?
+        for step in steps {
+            let sent: Int32
+            switch step {
+            case .unnamed(let sql, let parameters):
+                sent = withCStrings(Self.texts(parameters)) { values in
+                    PQsendQueryParams(c, sql, Int32(values.count), nil, values, nil, nil, 0)
+                }
+            case .prepare(let name, let sql):
+                sent = PQsendPrepare(c, name, sql, 0, nil)
+            case .execute(let name, let parameters):
+                sent = withCStrings(Self.texts(parameters)) { values in
+                    PQsendQueryPrepared(c, name, Int32(values.count), values, nil, nil, 0)
+                }
+            }
+            if sent != 1 { failed = PipelineFailure(call: step.sendCall, result: nil); break }
+        }
+        if failed == nil && PQpipelineSync(c) != 1 { failed = PipelineFailure(call: "PQpipelineSync", result: nil) }
         if failed == nil {
             // Each statement's result, then NULL; a statement after a failed
             // one reports PGRES_PIPELINE_ABORTED; the Sync ends the batch.
-            var pending = statements.count, strayNulls = 0
-            while pending > 0 {
+            var index = 0, strayNulls = 0
+            while index < steps.count {
                 guard let r = PQgetResult(c) else {
                     // Nothing queued where a result was due: the batch is lost.
                     strayNulls += 1
@@ -249,34 +292,48 @@ public final class PostgresConnection: DatabaseConnection {
                 } else if status == PGRES_PIPELINE_ABORTED {
                     PQclear(r)
                 } else if failed == nil {
-                    failed = ("PQexecParams", r)
+                    failed = PipelineFailure(call: steps[index].call, result: r, completed: results.count)
                 } else {
                     PQclear(r)
                 }
                 // The NULL that ends this statement's results.
                 while let extra = PQgetResult(c) { PQclear(extra) }
-                pending -= 1
+                index += 1
                 if PQstatus(c) != CONNECTION_OK { break }
             }
-            if PQstatus(c) == CONNECTION_OK, pending == 0, let sync = PQgetResult(c) {
-                if PQresultStatus(sync) != PGRES_PIPELINE_SYNC, failed == nil { failed = ("PQpipelineSync", sync) } else { PQclear(sync) }
+            if PQstatus(c) == CONNECTION_OK, index == steps.count, let sync = PQgetResult(c) {
+                if PQresultStatus(sync) != PGRES_PIPELINE_SYNC, failed == nil {
+                    failed = PipelineFailure(call: "PQpipelineSync", result: sync)
+                } else {
+                    PQclear(sync)
+                }
             }
         }
-        if failed == nil && results.count != statements.count { failed = ("PQgetResult", nil) }
-        if failed == nil && PQexitPipelineMode(c) != 1 { failed = ("PQexitPipelineMode", nil) }
-        guard let failed else { return results }
+        if failed == nil && results.count != steps.count { failed = PipelineFailure(call: "PQgetResult", result: nil) }
+        if failed == nil && PQexitPipelineMode(c) != 1 { failed = PipelineFailure(call: "PQexitPipelineMode", result: nil) }
+        guard let failed else { return .succeeded(results) }
         for r in results { PQclear(r) }
+        return .failed(failed)
+    }
+
+    /// The error for a failed batch (dropping the connection if it broke),
+    /// with the connection out of pipeline mode; clears the failed result.
+    func abandon(_ c: OpaquePointer, _ failed: PipelineFailure, context: String) -> DatabaseError {
         defer { PQclear(failed.result) }
         let error = failure(failed.call, failed.result, context: context)
-        // A connection left inside pipeline mode (a half-read batch) is of no further use.
+        leavePipeline(c)
+        return error
+    }
+
+    /// A connection left inside pipeline mode (a half-read batch) is of no further use.
+    func leavePipeline(_ c: OpaquePointer) {
         if conn != nil && PQpipelineStatus(c) != PQ_PIPELINE_OFF {
             if PQexitPipelineMode(c) != 1 { drop() }
         }
-        throw error
     }
 
     /// Text-format parameters: NULL is a null pointer, the rest their text.
-    private static func texts(_ parameters: [DatabaseValue]) -> [String?] {
+    static func texts(_ parameters: [DatabaseValue]) -> [String?] {
         parameters.map {
             switch $0 {
             case .null: return nil
@@ -287,7 +344,7 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     /// Checks a statement's result and reads its rows (as text) when asked.
-    private func collected(_ result: OpaquePointer?, call: String, context: String, collect: Bool) throws -> (rows: [DatabaseRow], changed: Int) {
+    func collected(_ result: OpaquePointer?, call: String, context: String, collect: Bool) throws -> (rows: [DatabaseRow], changed: Int) {
         guard let result else { throw failure(call, nil, context: context) }
         let status = PQresultStatus(result)
         guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
@@ -331,10 +388,10 @@ public final class PostgresConnection: DatabaseConnection {
         }
     }
 
-    /// `BEGIN`; without prepared statements, together with the
+    /// `BEGIN`; unless `statementMode` is `.on`, together with the
     /// transaction-local `statement_timeout` in one round trip.
     public func begin(write: Bool) throws {
-        if preparedStatements || statementTimeoutMilliseconds == 0 {
+        if statementMode == .on || statementTimeoutMilliseconds == 0 {
             try executeScript("BEGIN")
         } else {
             let c = try handle()
@@ -368,7 +425,7 @@ public final class PostgresConnection: DatabaseConnection {
 }
 
 /// Calls `body` with a C array of C strings (NULL entries stay NULL), valid only during the call.
-private func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let owned: [UnsafeMutablePointer<CChar>?] = strings.map { s in
         guard let s else { return nil }
         let bytes = s.utf8CString

@@ -27,21 +27,24 @@ extension Settings {
         key: "db_statement_timeout", type: .duration, default: .seconds(10), min: 0, max: 86400,
         flags: ["--db-statement-timeout"], section: databaseSection, reload: .nextWorkers,
         summary: "PostgreSQL cancels a statement running longer than this (`statement_timeout`). 0 disables.",
-        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request. It is sent with every statement or transaction (`set_config(..., true)` in the same round trip), so it holds behind PgBouncer's transaction pooling too; with `db_prepared_statements` on it is set once per connection instead. Without prepared statements, 0 sends nothing and leaves the server's own `statement_timeout` (for example `ALTER ROLE ... SET statement_timeout`) in force, which saves a statement per query (see docs/performance.md)."))
+        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request. It is sent with every statement or transaction (`set_config(..., true)` in the same round trip), so it holds behind PgBouncer's transaction pooling too; with `db_prepared_statements = on` it is set once per connection instead. Except with `db_prepared_statements = on`, 0 sends nothing and leaves the server's own `statement_timeout` (for example `ALTER ROLE ... SET statement_timeout`) in force, which saves a statement per query (see docs/performance.md)."))
 
-    public static let dbPreparedStatements = Setting<Bool>(SettingSpec(
-        key: "db_prepared_statements", type: .bool, default: .bool(false),
+    public static let dbPreparedStatements = Setting<String>(SettingSpec(
+        key: "db_prepared_statements", type: .choice(["auto", "on", "off"]), default: .string("auto"),
         flags: ["--db-prepared-statements"], section: databaseSection, reload: .nextWorkers,
-        summary: "Use named server-side prepared statements and session settings on PostgreSQL. Turn on only with a direct connection or session pooling.",
+        summary: "How statements reach PostgreSQL: `auto` prepares them safely behind PgBouncer's transaction pooling too; `on` only for a direct connection or session pooling; `off` never.",
         doc: """
-        Off (the default), every statement is an unnamed extended-protocol statement, sent in one round trip \
-        with a transaction-local `statement_timeout`, and nothing relies on session state that PgBouncer does not \
-        carry over (`TimeZone` and `DateStyle` it does): this is what works behind PgBouncer in transaction pooling \
-        mode, where consecutive transactions of one client may run on different server connections. On, statements \
-        are prepared once per connection and `statement_timeout` is set once per session, which saves the server \
-        parsing and planning each statement: about half the CPU of a single-row read (docs/performance.md). Behind \
-        a transaction-pooling PgBouncer before 1.21 (or without `max_prepared_statements`) it fails with \
-        `prepared statement ... does not exist` or `already exists`.
+        `auto` (the default): outside explicit transactions, each statement is a named prepared statement whose \
+        name is a hash of its text, executed in one round trip together with a transaction-local \
+        `statement_timeout`. A server connection that lacks it (behind PgBouncer in transaction pooling mode, \
+        the next transaction may run on another server connection) is given it in the same round trip; one that \
+        has it already has the same text. A few such misses in a row and the statement runs unnamed. Inside \
+        transactions statements are unnamed. Nothing relies on session state that PgBouncer does not carry over \
+        (`TimeZone` and `DateStyle` it does). `on`: statements are prepared once per connection under fixed names \
+        and `statement_timeout` is set once per session; behind a transaction-pooling PgBouncer before 1.21 (or \
+        without `max_prepared_statements`) it fails with `prepared statement ... does not exist` or `already \
+        exists`. `off`: every statement is unnamed, which costs the server parsing and planning it each time: \
+        about twice the CPU of a single-row read (docs/performance.md).
         """))
 
     public static let autoMigrate = Setting<String>(SettingSpec(
