@@ -18,6 +18,9 @@ public final class UsersApplication: Application {
     /// Whether the schema has `token_validity` (migration 3), so password
     /// changes and deletions can end earlier tokens. Set by `start()`.
     private(set) var recordsTokenValidity = false
+    /// Whether the schema has the trigger-kept counts (migration 5); without
+    /// them the lists count and skip rows as Flask-SQLAlchemy does. Set by `start()`.
+    private(set) var keepsListCounts = false
     /// A hash at the configured cost that no password matches, checked when
     /// a login names an unknown address. Made once per worker by `start()`.
     private(set) var unknownUserHash = ""
@@ -56,12 +59,14 @@ public final class UsersApplication: Application {
         if autoMigrate {
             try Migrations.migrate(db, logger: logger)
             recordsTokenValidity = true
+            keepsListCounts = true
         } else {
             let status = try Migrations.status(db)
             guard status.tablesExist else {
                 throw SchemaError(description: "the database has no users/posts tables; run `paddock migrate` first (or set auto_migrate = on)")
             }
             recordsTokenValidity = status.version >= Migrations.tokenValidityVersion
+            keepsListCounts = status.version >= Migrations.listCountsVersion
             if status.version < Migrations.latestVersion {
                 let tokens = recordsTokenValidity ? "" : " (until then, and a restart, tokens outlive password changes and deleted accounts)"
                 logger.warning("database schema is at version \(status.version) of \(Migrations.latestVersion); run `paddock migrate` to apply the rest\(tokens)")
