@@ -143,6 +143,7 @@ LUA
     for f in paddock_count_users paddock_count_posts; do
       pg_psql writes "SELECT pg_get_functiondef('$f'::regproc)" \
         | sed -E 's/NEW\.id % [0-9]+/0/g' >"$work/$f.sql"
+      chmod 755 "$work"; chmod 644 "$work/$f.sql"   # psql runs as postgres
       pg_run psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d writes -v ON_ERROR_STOP=1 -q -f "$work/$f.sql" >/dev/null
     done
   }

@@ -49,7 +49,8 @@ final class PostgresPlanTests: XCTestCase {
             (Queries.pageOfUsersFromBlock, "0, 0, \(perPage)"),
             (Queries.pageOfUsersFromBlock, "\(deepBlock * ListCounters.blockSize), \(deepRank - before), \(perPage)"),
             (Queries.usersAfterID, "\(user), \(perPage)"),
-            (Queries.rankOfUserID, "\(user), \(user / ListCounters.blockSize), \(user / ListCounters.blockSize * ListCounters.blockSize)"),
+            (Queries.rankOfUserID, "\(user), \(user / ListCounters.superblockSize), \(user / ListCounters.blockSize), "
+                + "\(user / ListCounters.blockSize * ListCounters.blockSize), \(user / ListCounters.superblockSize * ListCounters.blocksPerSuperblock)"),
             (Queries.userExists, "\(user)"),
             (Queries.countPostsOfUser, "\(user)"),
             (Queries.pageOfPostsOfUser, "\(user), \(perPage), 0"),

@@ -6,11 +6,14 @@
 ///   consecutive ids, so they update different rows: on PostgreSQL a row
 ///   lock held until commit would otherwise queue every registration
 ///   behind the one before it.
-/// - `user_id_block_counts (block, shard, n)`: users per block of
-///   `blockSize` consecutive ids (`id / blockSize`), split by
-///   `id % blockShards` for the same reason. The rank of the first user
-///   of a page is found by summing whole blocks, then skipping at most
-///   `blockSize - 1` ids inside one block through the primary key.
+/// - `user_id_block_counts (block, n)`: users per block of `blockSize`
+///   consecutive ids (`id / blockSize`), and `user_id_superblock_counts
+///   (superblock, n)` per `blocksPerSuperblock` blocks. The first user of
+///   a page is found by summing superblocks (a few rows per 100,000 ids),
+///   then the blocks of one superblock, then skipping at most
+///   `blockSize - 1` ids inside one block through the primary key. They
+///   are not split: a split multiplies the rows every deep page sums, and
+///   the benchmark (docs/performance.md) found no contention to split for.
 /// - `post_counts (user_id, shard, n)`: posts per author, split by
 ///   `post id % postShards` (one author posting from many clients at once).
 ///
@@ -19,25 +22,26 @@
 enum ListCounters {
     static let totalShards = 16
     static let blockSize = 1024
-    static let blockShards = 8
+    static let blocksPerSuperblock = 32
+    static var superblockSize: Int { blockSize * blocksPerSuperblock }
     static let postShards = 8
 
     /// The shard and block expressions, written once for triggers, backfills and queries.
     private static func totalShard(_ id: String) -> String { "\(id) % \(totalShards)" }
     private static func block(_ id: String) -> String { "\(id) / \(blockSize)" }
-    private static func blockShard(_ id: String) -> String { "\(id) % \(blockShards)" }
+    private static func superblock(_ id: String) -> String { "\(id) / \(superblockSize)" }
     private static func postShard(_ id: String) -> String { "\(id) % \(postShards)" }
 
     private static func tables(bigint: String) -> String {
         """
         CREATE TABLE user_count_shards (shard INTEGER NOT NULL PRIMARY KEY, n \(bigint) NOT NULL);
-        CREATE TABLE user_id_block_counts (block INTEGER NOT NULL, shard INTEGER NOT NULL, n \(bigint) NOT NULL,
-            PRIMARY KEY (block, shard));
+        CREATE TABLE user_id_block_counts (block INTEGER NOT NULL PRIMARY KEY, n \(bigint) NOT NULL);
+        CREATE TABLE user_id_superblock_counts (superblock INTEGER NOT NULL PRIMARY KEY, n \(bigint) NOT NULL);
         CREATE TABLE post_counts (user_id INTEGER NOT NULL, shard INTEGER NOT NULL, n \(bigint) NOT NULL,
             PRIMARY KEY (user_id, shard));
         INSERT INTO user_count_shards (shard, n) SELECT \(totalShard("id")), count(*) FROM users GROUP BY \(totalShard("id"));
-        INSERT INTO user_id_block_counts (block, shard, n)
-            SELECT \(block("id")), \(blockShard("id")), count(*) FROM users GROUP BY \(block("id")), \(blockShard("id"));
+        INSERT INTO user_id_block_counts (block, n) SELECT \(block("id")), count(*) FROM users GROUP BY \(block("id"));
+        INSERT INTO user_id_superblock_counts (superblock, n) SELECT \(superblock("id")), count(*) FROM users GROUP BY \(superblock("id"));
         INSERT INTO post_counts (user_id, shard, n)
             SELECT user_id, \(postShard("id")), count(*) FROM posts GROUP BY user_id, \(postShard("id"));
         """
@@ -56,11 +60,14 @@ enum ListCounters {
             IF TG_OP = 'INSERT' THEN
                 INSERT INTO user_count_shards (shard, n) VALUES (\(totalShard("NEW.id")), 1)
                     ON CONFLICT (shard) DO UPDATE SET n = user_count_shards.n + 1;
-                INSERT INTO user_id_block_counts (block, shard, n) VALUES (\(block("NEW.id")), \(blockShard("NEW.id")), 1)
-                    ON CONFLICT (block, shard) DO UPDATE SET n = user_id_block_counts.n + 1;
+                INSERT INTO user_id_block_counts (block, n) VALUES (\(block("NEW.id")), 1)
+                    ON CONFLICT (block) DO UPDATE SET n = user_id_block_counts.n + 1;
+                INSERT INTO user_id_superblock_counts (superblock, n) VALUES (\(superblock("NEW.id")), 1)
+                    ON CONFLICT (superblock) DO UPDATE SET n = user_id_superblock_counts.n + 1;
             ELSE
                 UPDATE user_count_shards SET n = n - 1 WHERE shard = \(totalShard("OLD.id"));
-                UPDATE user_id_block_counts SET n = n - 1 WHERE block = \(block("OLD.id")) AND shard = \(blockShard("OLD.id"));
+                UPDATE user_id_block_counts SET n = n - 1 WHERE block = \(block("OLD.id"));
+                UPDATE user_id_superblock_counts SET n = n - 1 WHERE superblock = \(superblock("OLD.id"));
                 DELETE FROM post_counts WHERE user_id = OLD.id;
             END IF;
             RETURN NULL;
@@ -81,6 +88,7 @@ enum ListCounters {
             IF TG_TABLE_NAME = 'users' THEN
                 DELETE FROM user_count_shards;
                 DELETE FROM user_id_block_counts;
+                DELETE FROM user_id_superblock_counts;
             END IF;
             DELETE FROM post_counts;
             RETURN NULL;
@@ -105,12 +113,15 @@ enum ListCounters {
         CREATE TRIGGER users_counted_insert AFTER INSERT ON users BEGIN
             INSERT OR IGNORE INTO user_count_shards (shard, n) VALUES (\(totalShard("NEW.id")), 0);
             UPDATE user_count_shards SET n = n + 1 WHERE shard = \(totalShard("NEW.id"));
-            INSERT OR IGNORE INTO user_id_block_counts (block, shard, n) VALUES (\(block("NEW.id")), \(blockShard("NEW.id")), 0);
-            UPDATE user_id_block_counts SET n = n + 1 WHERE block = \(block("NEW.id")) AND shard = \(blockShard("NEW.id"));
+            INSERT OR IGNORE INTO user_id_block_counts (block, n) VALUES (\(block("NEW.id")), 0);
+            UPDATE user_id_block_counts SET n = n + 1 WHERE block = \(block("NEW.id"));
+            INSERT OR IGNORE INTO user_id_superblock_counts (superblock, n) VALUES (\(superblock("NEW.id")), 0);
+            UPDATE user_id_superblock_counts SET n = n + 1 WHERE superblock = \(superblock("NEW.id"));
         END;
         CREATE TRIGGER users_counted_delete AFTER DELETE ON users BEGIN
             UPDATE user_count_shards SET n = n - 1 WHERE shard = \(totalShard("OLD.id"));
-            UPDATE user_id_block_counts SET n = n - 1 WHERE block = \(block("OLD.id")) AND shard = \(blockShard("OLD.id"));
+            UPDATE user_id_block_counts SET n = n - 1 WHERE block = \(block("OLD.id"));
+            UPDATE user_id_superblock_counts SET n = n - 1 WHERE superblock = \(superblock("OLD.id"));
             DELETE FROM post_counts WHERE user_id = OLD.id;
         END;
         CREATE TRIGGER posts_counted_insert AFTER INSERT ON posts BEGIN

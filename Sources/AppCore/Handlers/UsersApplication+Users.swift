@@ -48,6 +48,11 @@ extension UsersApplication {
     /// before that block, and the primary key skips the rest within the
     /// block. Exact with any gaps in the ids, because the counts are.
     private func usersFromRank(_ rank: Int, count: Int) throws -> [User] {
+        // Within the first block's worth of users the skip from the lowest
+        // id is as short as any: no need to ask the counts.
+        if rank < ListCounters.blockSize {
+            return try db.query(Queries.pageOfUsersFromBlock, [.int(0), .int(rank), .int(count)]).map(User.init(row:))
+        }
         guard let block = try db.queryOne(Queries.blockOfUserRank, [.int(rank)]),
               let number = block.int(0), let before = block.int(1) else { return [] }
         return try db.query(Queries.pageOfUsersFromBlock, [.int(number * ListCounters.blockSize), .int(rank - before),
@@ -56,8 +61,9 @@ extension UsersApplication {
 
     /// How many users have an id at or below `id`.
     private func userRank(atOrBelow id: Int) throws -> Int {
-        let block = id / ListCounters.blockSize
-        return try db.queryOne(Queries.rankOfUserID, [.int(id), .int(block), .int(block * ListCounters.blockSize)])?.int(0) ?? 0
+        let block = id / ListCounters.blockSize, superblock = block / ListCounters.blocksPerSuperblock
+        return try db.queryOne(Queries.rankOfUserID, [.int(id), .int(superblock), .int(block), .int(block * ListCounters.blockSize),
+                                                      .int(superblock * ListCounters.blocksPerSuperblock)])?.int(0) ?? 0
     }
 
     /// GET /api/users/{id}.

@@ -11,13 +11,19 @@ enum Queries {
     /// The number of users, from at most `ListCounters.totalShards` rows.
     static let countUsers = SQLStatement("count_users", "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM user_count_shards")
     /// The block of ids holding the user of rank $1 (0-based, in id order),
-    /// and how many users come before that block. Reads one row per
-    /// non-empty (block, shard), never `users`.
+    /// and how many users come before that block: the superblock first
+    /// (one row per 32,768 ids), then its blocks (at most 32 rows). Never
+    /// reads `users`.
     static let blockOfUserRank = SQLStatement("block_of_user_rank", """
-        SELECT block, CAST(before AS BIGINT) FROM (
-            SELECT block, sum(n) AS here, sum(sum(n)) OVER (ORDER BY block) - sum(n) AS before
-            FROM user_id_block_counts GROUP BY block) AS running
-        WHERE before <= $1 AND $1 < before + here ORDER BY block LIMIT 1
+        WITH supers AS (
+            SELECT superblock, n, sum(n) OVER (ORDER BY superblock) - n AS before FROM user_id_superblock_counts),
+        start AS (
+            SELECT superblock, before FROM supers WHERE before <= $1 AND $1 < before + n ORDER BY superblock LIMIT 1),
+        blocks AS (
+            SELECT block, n, start.before + sum(n) OVER (ORDER BY block) - n AS before FROM user_id_block_counts, start
+            WHERE block >= start.superblock * \(ListCounters.blocksPerSuperblock)
+              AND block < (start.superblock + 1) * \(ListCounters.blocksPerSuperblock))
+        SELECT block, CAST(before AS BIGINT) FROM blocks WHERE before <= $1 AND $1 < before + n ORDER BY block LIMIT 1
         """)
     /// $3 users in id order from the one $2 places after the first id at or
     /// above $1: the skip walks the primary key inside one block only.
@@ -28,11 +34,14 @@ enum Queries {
         """)
     /// $2 users in id order after id $1 (the `after_id` cursor).
     static let usersAfterID = SQLStatement("users_after_id", "SELECT \(User.columns) FROM users WHERE id > $1 ORDER BY id LIMIT $2")
-    /// How many users have an id at or below $1: whole blocks from the
-    /// counts, the rest of $1's block through the primary key.
+    /// How many users have an id at or below $1: whole superblocks and
+    /// blocks from the counts ($2 the superblock of $1, $3 its block, $4
+    /// the block's first id, $5 the superblock's first block), the rest of
+    /// the block through the primary key.
     static let rankOfUserID = SQLStatement("rank_of_user_id", """
-        SELECT CAST((SELECT coalesce(sum(n), 0) FROM user_id_block_counts WHERE block < $2)
-            + (SELECT count(*) FROM users WHERE id >= $3 AND id <= $1) AS BIGINT)
+        SELECT CAST((SELECT coalesce(sum(n), 0) FROM user_id_superblock_counts WHERE superblock < $2)
+            + (SELECT coalesce(sum(n), 0) FROM user_id_block_counts WHERE block >= $5 AND block < $3)
+            + (SELECT count(*) FROM users WHERE id >= $4 AND id <= $1) AS BIGINT)
         """)
     static let insertUser = SQLStatement("insert_user", """
         INSERT INTO users (email, name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
