@@ -16,13 +16,13 @@
 # increment sent to one row (the functions rewritten in place), and with
 # the triggers dropped (the cost without counts).
 #
-# Usage: bench/growth.sh [-d 5s] [-t 2] [-c 16] [--skip-reference] [--skip-writes]
+# Usage: bench/growth.sh [-d 5s] [-t 2] [-c 16] [--skip-reference] [--skip-writes] [--big-users 100000]
 # Prints a markdown report; a copy goes to bench/results/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/bench/lib.sh"
 
-duration=5s; threads=2; conns=16; with_reference=1; with_writes=1
+duration=5s; threads=2; conns=16; with_reference=1; with_writes=1; big_users=100000
 while (($#)); do
   case "$1" in
     -d|--duration) duration="$2"; shift ;;
@@ -30,6 +30,7 @@ while (($#)); do
     -c|--connections) conns="$2"; shift ;;
     --skip-reference) with_reference=0 ;;
     --skip-writes) with_writes=0 ;;
+    --big-users) big_users="$2"; shift ;;   # a smaller "big" database, to try the script quickly
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -62,12 +63,13 @@ pg_start 300
 seed() { # seed DB USERS
   pg_createdb "$1"
   local t0; t0=$(now_s)
-  "$bin/paddock" seed --users "$2" --posts-per-user 10 --database-url "$(pg_url "$1")" >"$work/seed-$1.log" 2>&1
+  "$bin/paddock" seed --users "$2" --posts-per-user 10 --database-url "$(pg_url "$1")" >"$work/seed-$1.log" 2>&1 \
+    || { tail -20 "$work/seed-$1.log" >&2; return 1; }
   echo "seeded $1 ($2 users) in $(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.0f", b - a }') s" >&2
   pg_psql "$1" "VACUUM ANALYZE" >/dev/null
 }
 seed small 1000
-seed big 100000
+seed big "$big_users"
 ((with_writes)) && seed writes 1000
 
 start_paddock() { # start_paddock DB [extra flags...]
@@ -106,9 +108,9 @@ measure() { # measure COLUMN
       small:deep) path="/api/users?page=50" ;;
       *:deep) path="/api/users?page=4000" ;;
       small:posts) path="/api/users/500/posts" ;;
-      *:posts) path="/api/users/50000/posts" ;;
+      *:posts) path="/api/users/$((big_users / 2))/posts" ;;
       small:user) path="/api/users/500" ;;
-      *:user) path="/api/users/50000" ;;
+      *:user) path="/api/users/$((big_users / 2))" ;;
     esac
     curl -sf "$url$path" >/dev/null || { echo "GET $path failed on $col" >&2; exit 1; }
     read -r r p _ <<<"$(run_get "$path")"

@@ -51,6 +51,9 @@ enum ListCounters {
     /// author, and statement triggers for TRUNCATE (which fires no row
     /// trigger; `paddock seed --force` truncates). Decrements never insert,
     /// so a count a cascade already removed is not brought back negative.
+    /// An increment tries a plain UPDATE first: the row almost always
+    /// exists, and `INSERT ... ON CONFLICT` costs a speculative insert each
+    /// time; the upsert only settles two writers creating the same row.
     static var postgresMigration: String {
         """
         LOCK TABLE users, posts IN SHARE ROW EXCLUSIVE MODE;
@@ -58,12 +61,21 @@ enum ListCounters {
         CREATE FUNCTION paddock_count_users() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'INSERT' THEN
-                INSERT INTO user_count_shards (shard, n) VALUES (\(totalShard("NEW.id")), 1)
-                    ON CONFLICT (shard) DO UPDATE SET n = user_count_shards.n + 1;
-                INSERT INTO user_id_block_counts (block, n) VALUES (\(block("NEW.id")), 1)
-                    ON CONFLICT (block) DO UPDATE SET n = user_id_block_counts.n + 1;
-                INSERT INTO user_id_superblock_counts (superblock, n) VALUES (\(superblock("NEW.id")), 1)
-                    ON CONFLICT (superblock) DO UPDATE SET n = user_id_superblock_counts.n + 1;
+                UPDATE user_count_shards SET n = n + 1 WHERE shard = \(totalShard("NEW.id"));
+                IF NOT FOUND THEN
+                    INSERT INTO user_count_shards (shard, n) VALUES (\(totalShard("NEW.id")), 1)
+                        ON CONFLICT (shard) DO UPDATE SET n = user_count_shards.n + 1;
+                END IF;
+                UPDATE user_id_block_counts SET n = n + 1 WHERE block = \(block("NEW.id"));
+                IF NOT FOUND THEN
+                    INSERT INTO user_id_block_counts (block, n) VALUES (\(block("NEW.id")), 1)
+                        ON CONFLICT (block) DO UPDATE SET n = user_id_block_counts.n + 1;
+                END IF;
+                UPDATE user_id_superblock_counts SET n = n + 1 WHERE superblock = \(superblock("NEW.id"));
+                IF NOT FOUND THEN
+                    INSERT INTO user_id_superblock_counts (superblock, n) VALUES (\(superblock("NEW.id")), 1)
+                        ON CONFLICT (superblock) DO UPDATE SET n = user_id_superblock_counts.n + 1;
+                END IF;
             ELSE
                 UPDATE user_count_shards SET n = n - 1 WHERE shard = \(totalShard("OLD.id"));
                 UPDATE user_id_block_counts SET n = n - 1 WHERE block = \(block("OLD.id"));
@@ -78,8 +90,11 @@ enum ListCounters {
                 UPDATE post_counts SET n = n - 1 WHERE user_id = OLD.user_id AND shard = \(postShard("OLD.id"));
             END IF;
             IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                INSERT INTO post_counts (user_id, shard, n) VALUES (NEW.user_id, \(postShard("NEW.id")), 1)
-                    ON CONFLICT (user_id, shard) DO UPDATE SET n = post_counts.n + 1;
+                UPDATE post_counts SET n = n + 1 WHERE user_id = NEW.user_id AND shard = \(postShard("NEW.id"));
+                IF NOT FOUND THEN
+                    INSERT INTO post_counts (user_id, shard, n) VALUES (NEW.user_id, \(postShard("NEW.id")), 1)
+                        ON CONFLICT (user_id, shard) DO UPDATE SET n = post_counts.n + 1;
+                END IF;
             END IF;
             RETURN NULL;
         END $$;
