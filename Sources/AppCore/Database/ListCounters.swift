@@ -13,7 +13,8 @@
 ///   then the blocks of one superblock, then skipping at most
 ///   `blockSize - 1` ids inside one block through the primary key. They
 ///   are not split: a split multiplies the rows every deep page sums, and
-///   the benchmark (docs/performance.md) found no contention to split for.
+///   registrations updating them measured no slower than without counts
+///   (docs/performance.md).
 /// - `post_counts (user_id, shard, n)`: posts per author, split by
 ///   `post id % postShards` (one author posting from many clients at once).
 ///
