@@ -26,7 +26,8 @@ final class MigrationTests: XCTestCase {
         let db = SQLiteConnection(path: directory + "/app.db")
         let first = try Migrations.migrate(db, logger: logger)
         XCTAssertEqual(first, ["applied 1 create users and posts", "applied 2 index posts by author and date",
-                               "applied 3 record when tokens stop being valid", "applied 4 never reuse ids on SQLite"])
+                               "applied 3 record when tokens stop being valid", "applied 4 never reuse ids on SQLite",
+                               "applied 5 counts kept by triggers"])
         XCTAssertEqual(try Migrations.migrate(db, logger: logger), [])
         let status = try Migrations.status(db)
         XCTAssertTrue(status.tablesExist)
@@ -59,7 +60,7 @@ final class MigrationTests: XCTestCase {
         let db = SQLiteConnection(path: directory + "/app.db")
         let done = try Migrations.migrate(db, logger: logger)
         XCTAssertEqual(done.first, "baseline 1 create users and posts: users and posts already exist")
-        XCTAssertEqual(done.last, "applied 4 never reuse ids on SQLite")
+        XCTAssertEqual(done.last, "applied 5 counts kept by triggers")
         XCTAssertEqual(try Migrations.migrate(db, logger: logger), [])
 
         let app = try UsersApplication(configuration: testConfiguration(databaseURL: url), logger: logger)
@@ -154,7 +155,8 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(group.wait(timeout: .now() + 30), .success)
         let all = results.values.flatMap { $0 }
         XCTAssertEqual(all.sorted(), ["applied 2 index posts by author and date", "applied 3 record when tokens stop being valid",
-                                      "applied 4 never reuse ids on SQLite", "baseline 1 create users and posts: users and posts already exist"])
+                                      "applied 4 never reuse ids on SQLite", "applied 5 counts kept by triggers",
+                                      "baseline 1 create users and posts: users and posts already exist"])
 
         try cluster.createDatabase("empty")
         let off = try UsersApplication(configuration: testConfiguration(databaseURL: cluster.url(database: "empty")), logger: logger)

@@ -61,7 +61,7 @@ final class SQLiteIdReuseTests: XCTestCase {
         let (logger, _) = try makeTestLogger()
         let db = SQLiteConnection(path: path)
         let done = try Migrations.migrate(db, logger: logger)
-        XCTAssertEqual(done.last, "applied 4 never reuse ids on SQLite", "\(done)")
+        XCTAssertTrue(done.contains("applied 4 never reuse ids on SQLite"), "\(done)")
         XCTAssertEqual(try Migrations.migrate(db, logger: logger), [])
 
         // Every row, as it was.

@@ -45,6 +45,7 @@ extension UsersApplication {
         if autoMigrate {
             try Migrations.migrate(db, logger: logger)
             recordsTokenValidity = true
+            keepsListCounts = true
             return
         }
         let status = try Migrations.status(db)
@@ -52,6 +53,7 @@ extension UsersApplication {
             throw SchemaError(description: "the database has no users/posts tables; run `paddock migrate` first (or set auto_migrate = on)")
         }
         recordsTokenValidity = status.version >= Migrations.tokenValidityVersion
+        keepsListCounts = status.version >= Migrations.listCountsVersion
         if status.version < Migrations.latestVersion {
             let tokens = recordsTokenValidity ? "" : " (until then, and a restart, tokens outlive password changes and deleted accounts)"
             logger.warning("database schema is at version \(status.version) of \(Migrations.latestVersion); run `paddock migrate` to apply the rest\(tokens)")

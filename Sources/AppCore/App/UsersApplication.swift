@@ -18,6 +18,10 @@ public final class UsersApplication: Application {
     /// Whether the schema has `token_validity` (migration 3), so password
     /// changes and deletions can end earlier tokens. Set by the schema check.
     var recordsTokenValidity = false
+    /// Whether the schema has the trigger-kept counts (migration 5); without
+    /// them the lists count and skip rows as Flask-SQLAlchemy does. Set by
+    /// the schema check.
+    var keepsListCounts = false
     /// Whether the schema was checked (and migrated, with `auto_migrate`);
     /// until then every request that needs the database gets 503.
     var schemaReady = false

@@ -110,11 +110,22 @@ public enum Migrations {
                 (SELECT coalesce(max(user_id), 0) FROM posts),
                 (SELECT coalesce(max(user_id), 0) FROM token_validity)));
             """),
+        // Counts the database keeps exact itself, in the transaction of every
+        // insert and delete, whoever writes (the Flask application too), so a
+        // list's total and a deep page cost the same at any table size; see
+        // `ListCounters` and docs/design.md, "Totals and deep pages". The
+        // tables are locked while the counts are backfilled, so no write
+        // falls between the count and the trigger.
+        Migration(version: 5, name: "counts kept by triggers", postgres: ListCounters.postgresMigration,
+                  sqlite: ListCounters.sqliteMigration),
     ]
 
     /// The first version with `token_validity`; below it, password changes
     /// and deletions cannot end earlier tokens.
     public static let tokenValidityVersion = 3
+
+    /// The first version with the trigger-kept counts of `ListCounters`.
+    public static let listCountsVersion = 5
 
     /// The newest version this build knows.
     public static var latestVersion: Int { all.last?.version ?? 0 }

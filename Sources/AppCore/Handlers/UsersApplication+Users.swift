@@ -6,13 +6,28 @@ extension UsersApplication {
         return try User(row: row)
     }
 
-    /// GET /api/users: a page of users in id order.
+    /// GET /api/users: a page of users in id order, by `page` or after the
+    /// `after_id` cursor. With the trigger-kept counts (migration 5) neither
+    /// the total nor the depth of the page costs a scan; see `ListCounters`.
     func listUsers(_ r: RouteRequest) throws -> HTTPResponse {
-        let pagination = try Pagination(r.request)
-        let total = try db.queryOne(Queries.countUsers, [])?.int(0) ?? 0
+        var pagination = try Pagination(r.request, allowsCursor: keepsListCounts)
+        let total: Int
         var users: [User] = []
-        if let offset = pagination.offset, offset < total {
-            users = try db.query(Queries.pageOfUsers, [.int(pagination.perPage), .int(offset)]).map(User.init(row:))
+        if !keepsListCounts {
+            total = try db.queryOne(Queries.countUsersScanning, [])?.int(0) ?? 0
+            if let offset = pagination.offset, offset < total {
+                users = try db.query(Queries.pageOfUsersByOffset, [.int(pagination.perPage), .int(offset)]).map(User.init(row:))
+            }
+        } else if let afterID = pagination.afterID {
+            total = try db.queryOne(Queries.countUsers, [])?.int(0) ?? 0
+            users = try db.query(Queries.usersAfterID, [.int(afterID), .int(pagination.perPage)]).map(User.init(row:))
+            pagination = Pagination(page: try userRank(atOrBelow: afterID) / pagination.perPage + 1,
+                                    perPage: pagination.perPage, afterID: afterID)
+        } else {
+            total = try db.queryOne(Queries.countUsers, [])?.int(0) ?? 0
+            if let offset = pagination.offset, offset < total {
+                users = try usersFromRank(offset, count: pagination.perPage)
+            }
         }
         var w = JSONWriter(capacity: 64 + 160 * users.count)
         w.beginObject()
@@ -26,6 +41,29 @@ extension UsersApplication {
         w.endArray()
         w.endObject()
         return json(200, w.string)
+    }
+
+    /// `count` users in id order from the one of 0-based rank `rank`: the
+    /// counts name the block of ids that holds it and how many users come
+    /// before that block, and the primary key skips the rest within the
+    /// block. Exact with any gaps in the ids, because the counts are.
+    private func usersFromRank(_ rank: Int, count: Int) throws -> [User] {
+        // Within the first block's worth of users the skip from the lowest
+        // id is as short as any: no need to ask the counts.
+        if rank < ListCounters.blockSize {
+            return try db.query(Queries.pageOfUsersFromBlock, [.int(0), .int(rank), .int(count)]).map(User.init(row:))
+        }
+        guard let block = try db.queryOne(Queries.blockOfUserRank, [.int(rank)]),
+              let number = block.int(0), let before = block.int(1) else { return [] }
+        return try db.query(Queries.pageOfUsersFromBlock, [.int(number * ListCounters.blockSize), .int(rank - before),
+                                                           .int(count)]).map(User.init(row:))
+    }
+
+    /// How many users have an id at or below `id`.
+    private func userRank(atOrBelow id: Int) throws -> Int {
+        let block = id / ListCounters.blockSize, superblock = block / ListCounters.blocksPerSuperblock
+        return try db.queryOne(Queries.rankOfUserID, [.int(id), .int(superblock), .int(block), .int(block * ListCounters.blockSize),
+                                                      .int(superblock * ListCounters.blocksPerSuperblock)])?.int(0) ?? 0
     }
 
     /// GET /api/users/{id}.
@@ -94,7 +132,8 @@ extension UsersApplication {
         guard RecordID.isValid(userID), try db.queryOne(Queries.userExists, [.int(userID)]) != nil else {
             throw APIError.notFound("User not found")
         }
-        let total = try db.queryOne(Queries.countPostsOfUser, [.int(userID)])?.int(0) ?? 0
+        let count = keepsListCounts ? Queries.countPostsOfUser : Queries.countPostsOfUserScanning
+        let total = try db.queryOne(count, [.int(userID)])?.int(0) ?? 0
         var posts: [Post] = []
         if let offset = pagination.offset, offset < total {
             posts = try db.query(Queries.pageOfPostsOfUser, [.int(userID), .int(pagination.perPage), .int(offset)]).map(Post.init(row:))
