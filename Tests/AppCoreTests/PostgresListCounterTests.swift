@@ -7,35 +7,19 @@ import TestSupport
 /// The trigger-kept counts on a real PostgreSQL: each check on a fresh
 /// database of one throwaway cluster shared by the class.
 final class PostgresListCounterTests: ListCounterSuite {
-    nonisolated(unsafe) static var cluster: PostgresCluster?
-    nonisolated(unsafe) static var setupError: Error?
-    nonisolated(unsafe) static var databases = 0
+    static let cluster = ClassPostgresCluster(databasePrefix: "counts")
 
     override class func setUp() {
         super.setUp()
-        do {
-            let c = try PostgresCluster()
-            try c.start()
-            cluster = c
-        } catch {
-            setupError = error
-        }
+        cluster.start()
     }
 
     override class func tearDown() {
-        cluster?.destroy()
-        cluster = nil
+        cluster.destroy()
         super.tearDown()
     }
 
-    override func databaseURL() throws -> String {
-        if let e = Self.setupError { throw e }
-        guard let cluster = Self.cluster else { throw PostgresClusterError(description: "no cluster") }
-        Self.databases += 1
-        let name = "counts_\(Self.databases)"
-        try cluster.createDatabase(name)
-        return cluster.url(database: name)
-    }
+    override func databaseURL() throws -> String { try Self.cluster.freshDatabaseURL() }
 
     func testTotalsFollowEveryWriterAndComeFromTheCounts() throws { try checkTotalsFollowEveryWriterAndComeFromTheCounts() }
     func testBackfilledCountsSeekEveryPageExactlyWithGaps() throws { try checkBackfilledCountsSeekEveryPageExactlyWithGaps() }
