@@ -31,10 +31,12 @@ public final class UsersApplication: Application {
     /// while the database is missing costs one check, not one each.
     var nextSchemaCheck: UInt64 = 0
     /// A hash at the configured cost that no password matches, checked when
-    /// a login names an unknown address. Costs nothing to make (see
-    /// `PasswordHasher.unmatchableHash()`), so a worker holds no scrypt
-    /// block until someone logs in.
-    let unknownUserHash: String
+    /// a login names an unknown address. Costs no key derivation to make
+    /// (see `PasswordHasher.unmatchableHash()`), so a worker holds no scrypt
+    /// block until someone logs in; made at the first such login, so a
+    /// worker that never sees one never starts libcrypto's random generator
+    /// (about 2 MiB of its code resident in every worker).
+    lazy var unknownUserHash: String = hasher.unmatchableHash()
     /// Whether the last database call found the database unreachable, so an
     /// outage is logged once when it starts and once when it ends.
     private var databaseDown = false
@@ -59,7 +61,6 @@ public final class UsersApplication: Application {
         tokens = JWTCodec(secret: secret, accessLifetime: configuration[Settings.jwtAccessTokenExpires],
                           refreshLifetime: configuration[Settings.jwtRefreshTokenExpires])
         hasher = PasswordHasher(scryptN: n)
-        unknownUserHash = hasher.unmatchableHash()
         cors = CORSPolicy(origins: configuration[Settings.corsOrigins])
         router = Router(Self.routes)
     }
