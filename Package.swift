@@ -56,7 +56,7 @@ let package = Package(
         // Shared by the test targets only (throwaway PostgreSQL, process helpers).
         .target(name: "TestSupport", dependencies: ["Posix", "ServerCore"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
-        .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore"]),
+        .testTarget(name: "ServerCoreTests", dependencies: ["ServerCore", "TestSupport"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ServerCore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ServerCore"],
                     // Request files read by path at test time, not bundled.

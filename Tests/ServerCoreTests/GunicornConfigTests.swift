@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import ServerCore
 
@@ -5,33 +6,7 @@ import XCTest
 /// warnings for what does not apply and the errors for everything else.
 final class GunicornConfigTests: XCTestCase {
     /// The file Flask's deployment guide ships, exactly.
-    static let flaskGuideConfig = """
-    import multiprocessing
-
-    # Server socket
-    bind = '0.0.0.0:8000'
-    backlog = 2048
-
-    # Worker processes
-    workers = multiprocessing.cpu_count() * 2 + 1
-    worker_class = 'sync'
-    worker_connections = 1000
-    timeout = 30
-    keepalive = 2
-
-    # Logging
-    accesslog = 'logs/access.log'
-    errorlog = 'logs/error.log'
-    loglevel = 'info'
-
-    # Process naming
-    proc_name = 'flask-app'
-
-    # Server mechanics
-    daemon = False
-    pidfile = 'gunicorn.pid'
-
-    """
+    static let flaskGuideConfig = GunicornGuide.text
 
     private func parse(_ text: String, env: [String: String] = [:], cpus: Int = 4) throws -> GunicornConfig.Result {
         try GunicornConfig.parse(text: text, path: "gunicorn.conf.py", environment: env, specs: Settings.all, cpuCount: cpus)
