@@ -85,6 +85,23 @@ extension ServerProcess {
         }
         return found!
     }
+
+    /// Lines of the access log at `directory/access.log` (the instance was
+    /// started with `--access-logfile` there) that contain `text`.
+    public func accessLogCount(containing text: String) -> Int {
+        let log = (try? String(contentsOfFile: directory + "/access.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.contains(text) }.count
+    }
+
+    /// Polls (bounded) until at least `count` access-log lines contain `text`.
+    public func waitForAccessLog(containing text: String, atLeast count: Int, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if accessLogCount(containing: text) >= count { return true }
+            Clock.sleep(milliseconds: 20)
+        }
+        return accessLogCount(containing: text) >= count
+    }
 }
 
 /// Whether a process has exited: gone (`ESRCH`), or a zombie waiting for a

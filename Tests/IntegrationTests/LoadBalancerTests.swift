@@ -53,19 +53,10 @@ final class LoadBalancerTests: XCTestCase {
     }
 
     /// Requests to `/echo` in an instance's access log (HAProxy's checks go to `/health/ready`).
-    func echoRequests(_ s: ServerProcess) -> Int {
-        let log = (try? String(contentsOfFile: s.directory + "/access.log", encoding: .utf8)) ?? ""
-        return log.split(separator: "\n").filter { $0.contains("\"GET /echo?") }.count
-    }
+    func echoRequests(_ s: ServerProcess) -> Int { s.accessLogCount(containing: "\"GET /echo?") }
 
-    /// Polls until `s` has answered at least `count` `/echo` requests (bounded).
     func waitForTraffic(_ s: ServerProcess, atLeast count: Int, timeout: Double = 5) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if echoRequests(s) >= count { return true }
-            Clock.sleep(milliseconds: 20)
-        }
-        return echoRequests(s) >= count
+        s.waitForAccessLog(containing: "\"GET /echo?", atLeast: count, timeout: timeout)
     }
 
     /// Stops `old` with TERM under load and starts its replacement on the same socket.

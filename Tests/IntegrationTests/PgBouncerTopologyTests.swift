@@ -113,18 +113,10 @@ final class PgBouncerTopologyTests: XCTestCase {
     }
 
     /// API requests in an instance's access log (HAProxy's checks go to `/health/ready`).
-    func apiRequests(_ s: ServerProcess) -> Int {
-        let log = (try? String(contentsOfFile: s.directory + "/access.log", encoding: .utf8)) ?? ""
-        return log.split(separator: "\n").filter { $0.contains("\"GET /api/users/") }.count
-    }
+    func apiRequests(_ s: ServerProcess) -> Int { s.accessLogCount(containing: "\"GET /api/users/") }
 
     func waitForTraffic(_ s: ServerProcess, atLeast count: Int, timeout: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if apiRequests(s) >= count { return true }
-            Clock.sleep(milliseconds: 20)
-        }
-        return apiRequests(s) >= count
+        s.waitForAccessLog(containing: "\"GET /api/users/", atLeast: count, timeout: timeout)
     }
 
     /// Polls a read through HAProxy until it answers 200; the seconds it took, nil when not within `timeout`.
