@@ -51,13 +51,7 @@ cleanup() {
 trap cleanup EXIT
 secret="bench-secret-0123456789abcdef0123456789abcdef"
 
-if ((with_reference)); then
-  venv="${PADDOCK_BENCH_VENV:-$root/.build/bench-venv}"
-  if [[ ! -x "$venv/bin/gunicorn" ]]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q -r "$root/bench/reference/requirements.txt" >&2
-  fi
-fi
+if ((with_reference)); then reference_venv; fi
 
 pg_start 300
 seed() { # seed DB USERS
@@ -82,17 +76,6 @@ start_paddock() { # start_paddock DB [extra flags...]
   url="http://127.0.0.1:$port"
 }
 
-start_reference() { # start_reference DB
-  local port; port=$(free_port)
-  DATABASE_URL="$(pg_url "$1")" JWT_SECRET_KEY="$secret" \
-    "$venv/bin/gunicorn" -w 5 -b "127.0.0.1:$port" --chdir "$root/bench/reference" \
-    --error-logfile "$work/gunicorn.log" app:app &
-  ref_pid=$!
-  wait_port "$port" 60
-  wait_log "$work/gunicorn.log" 'Booting worker' 60
-  sleep 2   # all five workers import the app
-  url="http://127.0.0.1:$port"
-}
 
 # run_get PATH -> "rps p50 p99 non2xx sockerr requests"
 run_get() {
@@ -121,7 +104,7 @@ measure() { # measure COLUMN
 
 start_paddock small; measure small; stop_pid "$paddock_pid"; paddock_pid=""
 start_paddock big; measure big; stop_pid "$paddock_pid"; paddock_pid=""
-if ((with_reference)); then start_reference big; measure flask; stop_pid "$ref_pid"; ref_pid=""; fi
+if ((with_reference)); then start_reference "$(pg_url big)" "$secret"; url="$ref_url"; measure flask; stop_pid "$ref_pid"; ref_pid=""; fi
 
 # ---- writers ------------------------------------------------------------------
 declare -A wrps wp50

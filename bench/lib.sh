@@ -185,3 +185,28 @@ seed_database() {
   "$bin/paddock" migrate --database-url "$db_url" >"$work/migrate.log" 2>&1
   "$bin/paddock" seed --users 1000 --posts-per-user 10 --database-url "$db_url" >"$work/seed.log" 2>&1
 }
+
+# reference_venv: sets venv to the Flask reference's virtualenv
+# (PADDOCK_BENCH_VENV, else .build/bench-venv), creating it when missing.
+reference_venv() {
+  venv="${PADDOCK_BENCH_VENV:-$root/.build/bench-venv}"
+  if [[ ! -x "$venv/bin/gunicorn" ]]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r "$root/bench/reference/requirements.txt" >&2
+  fi
+}
+
+# start_reference DATABASE_URL JWT_SECRET: the Flask reference under
+# `gunicorn -w 5` on a free loopback port, logging to $work/gunicorn.log,
+# once its workers are up; sets ref_pid and ref_url.
+start_reference() {
+  local port; port=$(free_port)
+  DATABASE_URL="$1" JWT_SECRET_KEY="$2" \
+    "$venv/bin/gunicorn" -w 5 -b "127.0.0.1:$port" --chdir "$root/bench/reference" \
+    --error-logfile "$work/gunicorn.log" app:app &
+  ref_pid=$!
+  wait_port "$port" 60
+  wait_log "$work/gunicorn.log" 'Booting worker' 60
+  sleep 2   # all five workers import the app
+  ref_url="http://127.0.0.1:$port"
+}

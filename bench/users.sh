@@ -108,13 +108,7 @@ if ((pgbouncer)); then
 fi
 secret="bench-secret-0123456789abcdef0123456789abcdef"
 
-if ((with_reference)); then
-  venv="${PADDOCK_BENCH_VENV:-$root/.build/bench-venv}"
-  if [[ ! -x "$venv/bin/gunicorn" ]]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q -r "$root/bench/reference/requirements.txt" >&2
-  fi
-fi
+if ((with_reference)); then reference_venv; fi
 
 cpus=$(nproc)
 
@@ -127,17 +121,6 @@ start_paddock() {
   paddock_url="http://127.0.0.1:$port"
 }
 
-start_reference() {
-  local port; port=$(free_port)
-  DATABASE_URL="$db_url" JWT_SECRET_KEY="$secret" \
-    "$venv/bin/gunicorn" -w 5 -b "127.0.0.1:$port" --chdir "$root/bench/reference" \
-    --error-logfile "$work/gunicorn.log" app:app &
-  ref_pid=$!
-  wait_port "$port" 60
-  wait_log "$work/gunicorn.log" 'Booting worker' 60
-  sleep 2   # all five workers import the app
-  ref_url="http://127.0.0.1:$port"
-}
 
 login_token() {
   json_field "$(curl -sf -X POST -H 'Content-Type: application/json' \
@@ -168,7 +151,7 @@ sleep 1
 paddock_idle=$(tree_rss_kib "$paddock_pid")
 paddock_workers=$(ps -o pid= --ppid "$paddock_pid" | wc -l)
 if ((with_reference)); then
-  start_reference
+  start_reference "$db_url" "$secret"
   sleep 1
   ref_idle=$(tree_rss_kib "$ref_pid")
 fi
