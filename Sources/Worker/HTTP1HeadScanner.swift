@@ -22,7 +22,13 @@ struct HTTP1HeadScanner {
         case complete(start: Int, end: Int, fieldLines: Int)
     }
 
-    mutating func scan(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) throws(HTTPParseError) -> Outcome {
+    mutating func scan(_ received: UnsafeRawBufferPointer, limits: HTTPLimits) throws(HTTPParseError) -> Outcome {
+        // Nothing past the first byte over the head limit is looked at: a read that brings
+        // more than that at once must get the verdict a byte-by-byte client would get, and
+        // that client is stopped at this byte.
+        let bytes = received.count > limits.headSize
+            ? UnsafeRawBufferPointer(rebasing: received[..<(limits.headSize + 1)])
+            : received
         while true {
             guard let lf = HTTP1Bytes.firstLF(bytes, from: offset) else {
                 try checkPartialLine(bytes, limits: limits)

@@ -43,6 +43,20 @@ final class HTTP1SplitConsistencyTests: XCTestCase {
         assertSameEverywhere(Array("GET / HTTP/1.1\r\nHost: x\r\n\(field)\n\r\n".utf8), 431, limits: limits)
     }
 
+    /// A field line that crosses the head size limit and, complete, is over the field limit
+    /// too: a trickling client is stopped at the head limit before the line is long enough
+    /// to break the field limit, so a client sending it at once must get that answer.
+    func testLineCrossingHeadLimitGetsTheHeadLimitsAnswer() {
+        let limits = HTTPLimits(requestLine: 128, fieldCount: 12, fieldSize: 64, bodySize: 1024, headSize: 60)
+        let field = "X-A: " + String(repeating: "v", count: 80)
+        let text = Array("GET / HTTP/1.1\r\nHost: x\r\n\(field)\r\n\r\n".utf8)
+        for (label, pieces) in HTTP1Corpus.splittings(count: text.count) {
+            let failure = HTTP1Corpus.run(text, pieces: pieces, limits: limits).failure
+            XCTAssertEqual(failure?.status, 431, label)
+            XCTAssertEqual(failure?.message, "request head too large", label)
+        }
+    }
+
     /// Within the limits a bare LF is still refused as such.
     func testBareLFWithinLimitsIs400() {
         assertSameEverywhere(Array("GET / HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n".utf8), 400)
