@@ -46,6 +46,22 @@ final class PostgresListCounterTests: ListCounterSuite {
         XCTAssertEqual(app.send("GET", "/api/users")["total"]?.testInt, 8_000)
     }
 
+    /// `paddock seed` loads in transactions of a thousand rows, each of which
+    /// updates every count row a thousand times; it leaves the count tables
+    /// one page long, as single-row writers keep them, since every list
+    /// request reads the whole of `user_count_shards`.
+    func testSeedLeavesTheCountTablesCompact() throws {
+        let url = try databaseURL()
+        try AppCommands.seed(configuration: testConfiguration(databaseURL: url), users: 3_000, postsPerUser: 1, force: false) { _ in }
+        let app = try makeApp(url)
+        for table in ["user_count_shards", "user_id_block_counts", "user_id_superblock_counts"] {
+            XCTAssertEqual(try scalar(app, "SELECT CAST(pg_relation_size('\(table)') / 8192 AS BIGINT)"), 1, table)
+        }
+        XCTAssertEqual(app.send("GET", "/api/users")["total"]?.testInt, 3_000)
+        XCTAssertEqual(app.send("GET", "/api/users/2999/posts")["total"]?.testInt, 1)
+        XCTAssertEqual(app.send("GET", "/api/users?page=101&per_page=20")["users"]?.testArray.first?["id"]?.testInt, 2_001)
+    }
+
     /// TRUNCATE fires no row trigger; the statement triggers empty the counts.
     func testTruncateResetsTheCounts() throws {
         let app = try makeApp(try databaseURL())

@@ -35,6 +35,19 @@ public enum AppCommands {
         INSERT INTO token_validity (user_id, valid_after_us) SELECT id, CAST($1 AS BIGINT) FROM users WHERE true
         ON CONFLICT (user_id) DO UPDATE SET valid_after_us = excluded.valid_after_us
         """)
+    /// After a bulk load on PostgreSQL: each batch updated every count row
+    /// a thousand times in one transaction, and versions a transaction is
+    /// still using cannot be pruned, so the small count tables grew to tens
+    /// of pages that VACUUM empties but cannot give back while live rows sit
+    /// in the last one. Every list request sums a count table, so each such
+    /// page is read by every request (measured: 26 pages after 5,000 users,
+    /// 0.15 ms instead of 0.05 ms per total). Rewriting them leaves one page;
+    /// afterwards single-row writers keep them there (updates that stay in
+    /// their page, pruned as they go). SQLite updates rows in place.
+    static func compactListCounts(_ db: DatabaseConnection) throws {
+        // One statement per call: VACUUM runs outside any transaction.
+        try db.executeScript("VACUUM (FULL, ANALYZE) \(ListCounters.tableNames.joined(separator: ", "))")
+    }
     static let countRows = SQLStatement("seed_count", "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM posts)")
     /// Rows per transaction: large enough that commits (fsyncs) do not
     /// dominate, small enough that other workers are not locked out for long.
@@ -113,6 +126,7 @@ public enum AppCommands {
                 SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users));
                 SELECT setval(pg_get_serial_sequence('posts', 'id'), (SELECT max(id) FROM posts));
                 """)
+            try compactListCounts(db)
         }
         progress("seeded \(users) users and \(totalPosts) posts")
     }

@@ -26,6 +26,8 @@ enum ListCounters {
     static let blocksPerSuperblock = 32
     static var superblockSize: Int { blockSize * blocksPerSuperblock }
     static let postShards = 8
+    /// The tables migration 5 creates.
+    static let tableNames = ["user_count_shards", "user_id_block_counts", "user_id_superblock_counts", "post_counts"]
 
     /// The shard and block expressions, written once for triggers, backfills and queries.
     private static func totalShard(_ id: String) -> String { "\(id) % \(totalShards)" }
