@@ -82,9 +82,9 @@ run_get() {
   wrk -t"$threads" -c"$conns" -d"$duration" --timeout 10s --latency "$url$1" | tee -a "$work/wrk.log" | parse_wrk
 }
 
-declare -A rps p50
-measure() { # measure COLUMN
-  local col="$1" key path
+declare -A rps p50 cpu
+measure() { # measure COLUMN SERVER_PID
+  local col="$1" server="$2" key path c0 c1 n
   for key in list deep posts user; do
     case "$col:$key" in
       *:list) path="/api/users?page=1" ;;
@@ -96,15 +96,17 @@ measure() { # measure COLUMN
       *:user) path="/api/users/$((big_users / 2))" ;;
     esac
     curl -sf "$url$path" >/dev/null || { echo "GET $path failed on $col" >&2; exit 1; }
-    read -r r p _ <<<"$(run_get "$path")"
-    rps[$col:$key]=$r; p50[$col:$key]=$p
+    c0=$(tree_cpu_ticks "$server" "$(pg_postmaster)")
+    read -r r p _ _ _ n <<<"$(run_get "$path")"
+    c1=$(tree_cpu_ticks "$server" "$(pg_postmaster)")
+    rps[$col:$key]=$r; p50[$col:$key]=$p; cpu[$col:$key]=$(cpu_us_per_request $((c1 - c0)) "$n")
     echo "done: $col $path: $r req/s" >&2
   done
 }
 
-start_paddock small; measure small; stop_pid "$paddock_pid"; paddock_pid=""
-start_paddock big; measure big; stop_pid "$paddock_pid"; paddock_pid=""
-if ((with_reference)); then start_reference "$(pg_url big)" "$secret"; url="$ref_url"; measure flask; stop_pid "$ref_pid"; ref_pid=""; fi
+start_paddock small; measure small "$paddock_pid"; stop_pid "$paddock_pid"; paddock_pid=""
+start_paddock big; measure big "$paddock_pid"; stop_pid "$paddock_pid"; paddock_pid=""
+if ((with_reference)); then start_reference "$(pg_url big)" "$secret"; url="$ref_url"; measure flask "$ref_pid"; stop_pid "$ref_pid"; ref_pid=""; fi
 
 # ---- writers ------------------------------------------------------------------
 declare -A wrps wp50
@@ -158,7 +160,8 @@ fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 report() {
   echo "wrk -t$threads -c$conns -d$duration --latency; $(nproc) CPUs; Paddock with its default workers; PostgreSQL (fsync off) on the same machine."
-  echo "req/s (p50 ms)."
+  echo "req/s (p50 ms; CPU µs per request of the server's and PostgreSQL's processes together, which a"
+  echo "shared machine disturbs far less than req/s)."
   echo
   local hdr="| request | 1,000 users | 100,000 users | 100k / 1k |"; local sep="|---|---|---|---|"
   ((with_reference)) && { hdr+=" Flask + gunicorn, 100,000 users | Paddock / Flask |"; sep+="---|---|"; }
@@ -169,12 +172,13 @@ report() {
       list) label="GET /api/users?page=1" ;; deep) label="GET /api/users?page=50 / page=4000" ;;
       posts) label="GET /api/users/{500, 50000}/posts" ;; user) label="GET /api/users/{500, 50000}" ;;
     esac
-    row="| $label | ${rps[small:$key]} (${p50[small:$key]}) | ${rps[big:$key]} (${p50[big:$key]}) | $(ratio "${rps[big:$key]}" "${rps[small:$key]}") |"
-    ((with_reference)) && row+=" ${rps[flask:$key]} (${p50[flask:$key]}) | $(ratio "${rps[big:$key]}" "${rps[flask:$key]}") |"
+    row="| $label | ${rps[small:$key]} (${p50[small:$key]}; ${cpu[small:$key]} µs) | ${rps[big:$key]} (${p50[big:$key]}; ${cpu[big:$key]} µs) | $(ratio "${rps[big:$key]}" "${rps[small:$key]}") |"
+    ((with_reference)) && row+=" ${rps[flask:$key]} (${p50[flask:$key]}; ${cpu[flask:$key]} µs) | $(ratio "${rps[big:$key]}" "${rps[flask:$key]}") |"
     echo "$row"
   done
   echo
   echo "- At 100,000 users: page 1 serves $(ratio "${rps[big:list]}" "${rps[small:list]}")x what it serves at 1,000 users; page 4000 serves $(ratio "${rps[big:deep]}" "${rps[big:list]}")x of page 1."
+  echo "- By CPU per request (1 / CPU: the throughput when CPU is what runs out): page 1 at 100,000 users $(ratio "${cpu[small:list]}" "${cpu[big:list]}")x of 1,000 users; page 4000 $(ratio "${cpu[big:list]}" "${cpu[big:deep]}")x of page 1."
   if ((with_writes)); then
     echo
     echo "| writer (1,000 users) | counts split (migration 5) | one counter row | no counts (triggers dropped) | split / none |"

@@ -131,6 +131,20 @@ CONF
   return 1
 }
 
+# CPU time (user + system, in clock ticks) used so far by the processes of
+# the given trees: on a shared machine CPU per request varies far less than
+# requests per second.
+tree_cpu_ticks() {
+  local pids="" root
+  for root in "$@"; do pids+=" $(pid_tree "$root")"; done
+  for p in $pids; do awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'
+}
+# cpu_us_per_request TICKS REQUESTS
+cpu_us_per_request() {
+  awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "n/a" }'
+}
+pg_postmaster() { head -1 "$PG_DIR/data/postmaster.pid"; }
+
 pg_url() { echo "postgresql://postgres@127.0.0.1:$PG_PORT/${1:-postgres}"; }
 
 pg_createdb() { pg_run createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"; }

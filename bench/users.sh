@@ -127,15 +127,6 @@ login_token() {
     -d '{"email":"user1@example.com","password":"password123"}' "$1/auth/login")" access_token
 }
 
-# CPU time (user + system, in clock ticks) used so far by the processes of
-# the given trees: on a shared machine CPU per request varies far less than
-# requests per second.
-tree_cpu_ticks() {
-  local pids="" root
-  for root in "$@"; do pids+=" $(pid_tree "$root")"; done
-  for p in $pids; do awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'
-}
-pg_postmaster() { head -1 "$PG_DIR/data/postmaster.pid"; }
 server_trees() { echo "$paddock_pid $(pg_postmaster) $pgb_pid"; }
 
 # run_wrk URL SCRIPT -> "rps p50 p99 non2xx sockerr requests"
@@ -186,7 +177,7 @@ for w in "${workloads[@]}"; do
     done
     read -r prps pp50 pp99 pnon psock preqs <<<"$res_p"
     [[ $key == login ]] && login_rps_p="$prps"
-    pcpu=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$preqs" 'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "n/a" }')
+    pcpu=$(cpu_us_per_request $((cpu1 - cpu0)) "$preqs")
     row="| $label | $r | $prps | $pp50 / $pp99 | $pnon / $psock | $pcpu |"
     if ((with_reference)); then
       read -r rrps rp50 rp99 rnon rsock _ <<<"$res_r"
