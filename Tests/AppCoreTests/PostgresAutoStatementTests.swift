@@ -5,11 +5,13 @@ import ServerCore
 import TestSupport
 @testable import AppCore
 
-/// The default statement mode, `auto`: named statements (by a hash of their
-/// text) on a direct connection, with the timeout per statement; and behind
+/// The default statement mode, `auto`: on a connection it finds direct, the
+/// `on` mode's statements prepared per session; else named statements (by a
+/// hash of their text) with the timeout per statement, so that behind
 /// PgBouncer's transaction pooling, where each round trip may land on a
 /// server connection that has the statement, lacks it, or was reset, no
-/// statement fails and none runs twice.
+/// statement fails and none runs twice. The pooled path is tested on direct
+/// connections too, with the check for a direct connection turned off.
 final class PostgresAutoStatementTests: XCTestCase {
     static let ping = SQLStatement("ping", "SELECT 1")
     static let names = SQLStatement("test.names", "SELECT name FROM pg_prepared_statements ORDER BY name")
@@ -19,14 +21,16 @@ final class PostgresAutoStatementTests: XCTestCase {
     static let insert = SQLStatement("test.insert", "INSERT INTO hits (client, round) VALUES ($1, $2)")
     static let hits = SQLStatement("test.hits", "SELECT count(*), count(DISTINCT (client, round)) FROM hits")
 
-    func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Double = 0.4) throws -> PostgresConnection {
-        try Self.connection(url, mode: mode, statementTimeout: statementTimeout)
+    func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Double = 0.4,
+                    recognizesDirect: Bool = false) throws -> PostgresConnection {
+        try Self.connection(url, mode: mode, statementTimeout: statementTimeout, recognizesDirect: recognizesDirect)
     }
 
-    static func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Double = 0.4) throws -> PostgresConnection {
+    static func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Double = 0.4,
+                           recognizesDirect: Bool = false) throws -> PostgresConnection {
         let (logger, _) = try makeTestLogger()
         let db = PostgresConnection(uri: url, connectTimeout: 2, statementTimeout: statementTimeout,
-                                    statementMode: mode, logger: logger)
+                                    statementMode: mode, logger: logger, recognizesDirectConnections: recognizesDirect)
         try db.connect()
         return db
     }
@@ -40,6 +44,43 @@ final class PostgresAutoStatementTests: XCTestCase {
     func testNamesAreStableHashesOfTheText() {
         XCTAssertEqual(PostgresConnection.serverName(for: "SELECT 1"), "p_e004ebd5b5532a4b")
         XCTAssertNotEqual(PostgresConnection.serverName(for: "SELECT 2"), PostgresConnection.serverName(for: "SELECT 1"))
+    }
+
+    /// A direct connection is recognised and used as `on` uses it: each
+    /// statement prepared once under its own name, the timeout set once for
+    /// the session, nothing else sent per statement.
+    func testDirectConnectionIsUsedAsPreparedPerSession() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        try cluster.start()
+        let db = try connection(cluster.url, recognizesDirect: true)
+        XCTAssertEqual(db.statementMode, .auto)
+        XCTAssertEqual(db.sessionMode, .on)
+        for _ in 0..<3 { XCTAssertEqual(try db.query(Self.ping, []).first?.int(0), 1) }
+        XCTAssertEqual(db.counters, PostgresStatementCounters(), "the named-by-text path did not run")
+        let names = try db.query(Self.names, []).compactMap { $0.text(0) }
+        XCTAssertTrue(names.contains(Self.ping.name), "\(names)")
+        XCTAssertFalse(names.contains(PostgresConnection.serverName(for: Self.ping.sql)), "\(names)")
+        XCTAssertFalse(names.contains(PostgresConnection.localTimeoutName), "\(names)")
+        XCTAssertEqual(try db.queryOne(SQLStatement("test.session", "SHOW statement_timeout"), [])?.text(0), "400ms")
+        let started = Date()
+        XCTAssertThrowsError(try db.query(Self.sleep, [.text("5")])) { error in
+            XCTAssertTrue("\(error)".contains("57014"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "statement_timeout did not apply")
+        // Transactions and a reconnect keep to it.
+        try db.transaction { XCTAssertEqual(try db.queryOne(Self.timeout, [])?.text(0), "400ms") }
+        db.close()
+        XCTAssertTrue(db.ping())
+        XCTAssertEqual(db.sessionMode, .on)
+        XCTAssertEqual(try db.queryOne(Self.timeout, [])?.text(0), "400ms")
+        db.close()
+        // With no timeout of its own it leaves the server's.
+        try cluster.psql("ALTER ROLE postgres SET statement_timeout = '7s'")
+        let untimed = try connection(cluster.url, statementTimeout: 0, recognizesDirect: true)
+        XCTAssertEqual(untimed.sessionMode, .on)
+        XCTAssertEqual(try untimed.queryOne(Self.timeout, [])?.text(0), "7s")
+        untimed.close()
     }
 
     func testDirectConnectionExecutesNamedStatementsWithThePerStatementTimeout() throws {
@@ -135,8 +176,9 @@ final class PostgresAutoStatementTests: XCTestCase {
             Thread.detachNewThread {
                 defer { group.leave() }
                 do {
-                    let db = try Self.connection(url)
+                    let db = try Self.connection(url, recognizesDirect: true)
                     defer { db.close() }
+                    if db.sessionMode != .auto { failures.add("client \(client): PgBouncer taken for a direct connection") }
                     for round in 0..<rounds {
                         do {
                             let sum = try db.queryOne(Self.add, [.int(round)])?.int(0)

@@ -27,14 +27,17 @@ extension Settings {
         key: "db_statement_timeout", type: .duration, default: .seconds(10), min: 0, max: 86400,
         flags: ["--db-statement-timeout"], section: databaseSection, reload: .nextWorkers,
         summary: "PostgreSQL cancels a statement running longer than this (`statement_timeout`). 0 disables.",
-        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request. It is sent with every statement or transaction (`set_config(..., true)` in the same round trip), so it holds behind PgBouncer's transaction pooling too; with `db_prepared_statements = on` it is set once per connection instead. Except with `db_prepared_statements = on`, 0 sends nothing and leaves the server's own `statement_timeout` (for example `ALTER ROLE ... SET statement_timeout`) in force, which saves a statement per query (see docs/performance.md)."))
+        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request. Through a pooler it is sent with every statement or transaction (`set_config(..., true)` in the same round trip), so it holds behind PgBouncer's transaction pooling too; on a direct connection (`db_prepared_statements = auto` finds it, or `on`) it is set once per connection instead. Except with `db_prepared_statements = on`, 0 sends nothing and leaves the server's own `statement_timeout` (for example `ALTER ROLE ... SET statement_timeout`) in force, which saves a statement per query (see docs/performance.md)."))
 
     public static let dbPreparedStatements = Setting<String>(SettingSpec(
         key: "db_prepared_statements", type: .choice(["auto", "on", "off"]), default: .string("auto"),
         flags: ["--db-prepared-statements"], section: databaseSection, reload: .nextWorkers,
         summary: "How statements reach PostgreSQL: `auto` prepares them safely behind PgBouncer's transaction pooling too; `on` only for a direct connection or session pooling; `off` never.",
         doc: """
-        `auto` (the default): outside explicit transactions, each statement is a named prepared statement whose \
+        `auto` (the default): on a direct connection, as `on` (found at connect: the server process id the \
+        session reports is the one the connection was given at startup, which a pooler handing out transactions, \
+        such as PgBouncer, never passes on, since it gives each client its own). Through a pooler: outside \
+        explicit transactions, each statement is a named prepared statement whose \
         name is a hash of its text, executed in one round trip together with a transaction-local \
         `statement_timeout`. A server connection that lacks it (behind PgBouncer in transaction pooling mode, \
         the next transaction may run on another server connection) is given it in the same round trip; one that \
