@@ -62,6 +62,33 @@ final class PostgresListCounterTests: ListCounterSuite {
         XCTAssertEqual(app.send("GET", "/api/users?page=101&per_page=20")["users"]?.testArray.first?["id"]?.testInt, 2_001)
     }
 
+    /// The list's statements keep one generic plan: with `LIMIT $n` the
+    /// planner's own choice, from a few thousand users on, was a new plan
+    /// for every request. Through a pooler as on a direct connection.
+    func testListStatementsAreNotPlannedPerRequest() throws {
+        let url = try databaseURL()
+        let app = try makeApp(url)
+        try insertUsers(app, 1...6_000)
+        try app.db.executeScript("ANALYZE")
+        for (label, recognizesDirect) in [("direct", true), ("as through a pooler", false)] {
+            let (logger, _) = try makeTestLogger()
+            let db = PostgresConnection(uri: url, connectTimeout: 2, statementTimeout: 10, logger: logger,
+                                        recognizesDirectConnections: recognizesDirect)
+            defer { db.close() }
+            for page in 0..<10 {
+                _ = try db.query(Queries.pageOfUsersFromBlock, [.int(0), .int(page * 20), .int(20)])
+                _ = try db.query(Queries.blockOfUserRank, [.int(1_000 + page * 300)])
+            }
+            let statements = [Queries.pageOfUsersFromBlock, Queries.blockOfUserRank]
+            let names = statements.map { recognizesDirect ? $0.name : PostgresConnection.serverName(for: $0.sql) }
+            let plans = SQLStatement("test_plans", "SELECT CAST(sum(generic_plans) AS BIGINT), CAST(sum(custom_plans) AS BIGINT) "
+                                     + "FROM pg_prepared_statements WHERE name IN ($1, $2)")
+            let row = try db.queryOne(plans, names.map { .text($0) })
+            XCTAssertEqual(row?.int(0), 20, label)
+            XCTAssertEqual(row?.int(1), 0, label)
+        }
+    }
+
     /// TRUNCATE fires no row trigger; the statement triggers empty the counts.
     func testTruncateResetsTheCounts() throws {
         let app = try makeApp(try databaseURL())
