@@ -19,6 +19,18 @@ struct AdminEndpoints {
         return out
     }
 
+    /// One entry per slot, in slot order: during a hand-over a slot has an
+    /// old worker and its replacement, and the newest one speaks for it (a
+    /// series must not appear twice with the same labels).
+    static func currentBySlot(_ entries: [ScoreboardSlot]) -> [ScoreboardSlot] {
+        var newest: [Int32: ScoreboardSlot] = [:]
+        for e in entries {
+            if let other = newest[e.slotNumber], other.bootTime > e.bootTime { continue }
+            newest[e.slotNumber] = e
+        }
+        return newest.keys.sorted().map { newest[$0]! }
+    }
+
     func status(now: UInt64) -> HTTPResponse {
         let header = scoreboard.header
         var w = JSONWriter(capacity: 2048)
@@ -116,8 +128,9 @@ struct AdminEndpoints {
         out += "paddock_worker_timeouts_total \(header.restarts(.timeout))\n"
         out += "# HELP paddock_connections Open client connections.\n# TYPE paddock_connections gauge\n"
         out += "paddock_connections \(live.reduce(0) { $0 + Int($1.connections) })\n"
-        out += "# HELP paddock_worker_rss_bytes Resident memory per worker.\n# TYPE paddock_worker_rss_bytes gauge\n"
-        for e in live { out += "paddock_worker_rss_bytes{slot=\"\(e.slotNumber)\",pid=\"\(e.pid)\"} \(e.rss)\n" }
+        out += "# HELP paddock_worker_rss_bytes Resident memory of each slot's worker.\n# TYPE paddock_worker_rss_bytes gauge\n"
+        // By slot only: a pid label would start new series at every restart.
+        for e in AdminEndpoints.currentBySlot(live) { out += "paddock_worker_rss_bytes{slot=\"\(e.slotNumber)\"} \(e.rss)\n" }
         out += "# HELP paddock_listen_queue Connections waiting in a listener's accept queue (TCP_INFO).\n# TYPE paddock_listen_queue gauge\n"
         // Unix sockets have no TCP_INFO: their queue is not reported.
         for l in listeners where !l.address.hasPrefix("unix:") {
