@@ -76,12 +76,16 @@ struct AdminEndpoints {
         // Sum under the header's sequence: retry if the master folded an exited
         // worker's counters meanwhile, so each request counts exactly once.
         var cells = [UInt64](repeating: 0, count: RequestCounters.RouteClass.allCases.count * RequestCounters.statusClasses)
+        var codes: [Int: UInt64] = [:]   // route class * 1024 + code
+        var codesFull = false
         var buckets = [UInt64](repeating: 0, count: RequestCounters.bucketCount)
         var sum: UInt64 = 0
         for _ in 0..<100 {
             let before = header.sequence
             if before & 1 == 1 { continue }
             cells = cells.map { _ in 0 }
+            codes.removeAll(keepingCapacity: true)
+            codesFull = false
             buckets = buckets.map { _ in 0 }
             sum = 0
             for block in [header.retired] + live.map(\.counters) {
@@ -90,17 +94,30 @@ struct AdminEndpoints {
                         cells[r.rawValue * RequestCounters.statusClasses + c - 1] &+= block.count(route: r, statusClass: c)
                     }
                 }
+                block.forEachCode { r, code, n in codes[r.rawValue * 1024 + code, default: 0] &+= n }
+                codesFull = codesFull || block.codesFull
                 for b in 0..<RequestCounters.bucketCount { buckets[b] &+= block.bucket(b) }
                 sum &+= block.latencySumNanoseconds
             }
             if header.sequence == before { break }
         }
         var out = ""
-        out += "# HELP paddock_requests_total Requests answered, by route class and status class.\n"
+        out += "# HELP paddock_requests_total Requests answered, by route class and status code.\n"
         out += "# TYPE paddock_requests_total counter\n"
+        let sortedCodes = codes.keys.sorted()
         for r in RequestCounters.RouteClass.allCases {
             for c in 1...RequestCounters.statusClasses {
-                out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(c)xx\"} \(cells[r.rawValue * RequestCounters.statusClasses + c - 1])\n"
+                var exact: UInt64 = 0
+                for key in sortedCodes where key / 1024 == r.rawValue && RequestCounters.statusClass(key % 1024) == c {
+                    let n = codes[key]!
+                    exact &+= n
+                    out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(key % 1024)\"} \(n)\n"
+                }
+                // Codes that found no room of their own (a block's table is full): by class.
+                let cell = cells[r.rawValue * RequestCounters.statusClasses + c - 1]
+                if codesFull && cell > exact {
+                    out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(c)xx\"} \(cell - exact)\n"
+                }
             }
         }
         out += "# HELP paddock_request_duration_seconds Time from a complete request to its response.\n"

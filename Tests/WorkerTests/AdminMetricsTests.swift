@@ -26,4 +26,59 @@ final class AdminMetricsTests: XCTestCase {
         XCTAssertEqual(rss, [#"paddock_worker_rss_bytes{slot="0"} 1000"#, #"paddock_worker_rss_bytes{slot="1"} 3000"#],
                        "one series per slot; the newest worker speaks for a slot being handed over")
     }
+
+    func requestSeries(_ board: Scoreboard) -> [String] {
+        metrics(board).filter { $0.hasPrefix("paddock_requests_total{") }
+    }
+
+    func testRequestsCarryTheExactStatusCode() throws {
+        let (board, fd) = try Scoreboard.create(slots: 2)
+        fd.closeAfterFailure()
+        board.slot(0).reset(pid: 10, generation: 1, now: 0, slot: 0)
+        let counters = board.slot(0).counters
+        for status in [200, 200, 201, 404, 401, 503] { counters.record(route: .api, status: status, nanoseconds: 1000) }
+        counters.record(route: .health, status: 200, nanoseconds: 1000)
+        XCTAssertEqual(requestSeries(board), [
+            #"paddock_requests_total{route="health",status="200"} 1"#,
+            #"paddock_requests_total{route="api",status="200"} 2"#,
+            #"paddock_requests_total{route="api",status="201"} 1"#,
+            #"paddock_requests_total{route="api",status="401"} 1"#,
+            #"paddock_requests_total{route="api",status="404"} 1"#,
+            #"paddock_requests_total{route="api",status="503"} 1"#,
+        ])
+    }
+
+    func testAnExitedWorkersCodesAreFoldedIntoTheTotalsByCode() throws {
+        let (board, fd) = try Scoreboard.create(slots: 2)
+        fd.closeAfterFailure()
+        board.slot(0).reset(pid: 10, generation: 1, now: 0, slot: 0)
+        board.slot(1).reset(pid: 11, generation: 1, now: 0, slot: 1)
+        board.slot(0).counters.record(route: .api, status: 404, nanoseconds: 1)
+        board.slot(1).counters.record(route: .api, status: 200, nanoseconds: 1)
+        board.slot(1).counters.record(route: .api, status: 404, nanoseconds: 1)
+        // The master folds slot 1's worker into the totals when it exits.
+        board.header.retired.add(board.slot(1).counters)
+        board.slot(1).counters.clear()
+        board.slot(1).state = .empty
+        board.slot(1).pid = 0
+        XCTAssertEqual(requestSeries(board), [
+            #"paddock_requests_total{route="api",status="200"} 1"#,
+            #"paddock_requests_total{route="api",status="404"} 2"#,
+        ])
+        XCTAssertEqual(board.header.retired.total, 2)
+    }
+
+    func testCodesBeyondTheTablesRoomAreCountedByClass() throws {
+        let (board, fd) = try Scoreboard.create(slots: 1)
+        fd.closeAfterFailure()
+        board.slot(0).reset(pid: 10, generation: 1, now: 0, slot: 0)
+        let counters = board.slot(0).counters
+        for i in 0..<RequestCounters.codeEntries { counters.record(route: .other, status: 400 + i, nanoseconds: 1) }
+        counters.record(route: .api, status: 418, nanoseconds: 1)
+        counters.record(route: .api, status: 418, nanoseconds: 1)
+        let series = requestSeries(board)
+        XCTAssertEqual(series.count, RequestCounters.codeEntries + 1)
+        XCTAssertTrue(series.contains(#"paddock_requests_total{route="api",status="4xx"} 2"#), "\(series)")
+        XCTAssertEqual(counters.total, UInt64(RequestCounters.codeEntries + 2), "every request still counted once")
+    }
 }
