@@ -39,7 +39,7 @@ final class EventLoop {
     let options: Options
     let app: Application
     let logger: Logger
-    var pipeline: RequestPipeline
+    let pipeline: RequestPipeline
     /// The access log, when `accesslog` is set.
     var accessLog: AccessLog? {
         get { pipeline.accessLog }

@@ -5,7 +5,10 @@ import ServerCore
 /// built-in `/health` and `/health/ready`, the admin routes, else the
 /// application; then the request counters and the access log. The event
 /// loop only hands it parsed requests and writes what it returns.
-struct RequestPipeline {
+///
+/// A class, so the loop calls it in place, without copying its references
+/// for every request.
+final class RequestPipeline {
     let app: Application
     let admin: AdminEndpoints
     /// This worker's scoreboard entry: the request being handled (for the
@@ -20,6 +23,13 @@ struct RequestPipeline {
     /// `/health/ready` of a worker that is unready or stopping.
     static let stoppingBody = Array(#"{"status":"unavailable","error":"service_unavailable","message":"server is shutting down"}"#.utf8)
     static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
+
+    init(app: Application, admin: AdminEndpoints, me: ScoreboardSlot, accessLog: AccessLog? = nil) {
+        self.app = app
+        self.admin = admin
+        self.me = me
+        self.accessLog = accessLog
+    }
 
     /// Answers `request`, received on an admin listener or not, while the
     /// worker is in `lifecycle`; `start` is when the request was complete,
