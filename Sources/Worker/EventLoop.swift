@@ -191,7 +191,7 @@ final class EventLoop {
     /// The scoreboard's view of this worker's state, derived from the
     /// lifecycle (`handling`: a request is in the application).
     func publishState(handling: Bool = false) {
-        me.state = lifecycle.activity(handling: handling)
+        lifecycle.publish(to: me, handling: handling)
     }
 
     func isOpen(_ c: Connection) -> Bool {

@@ -38,7 +38,7 @@ final class RequestPipeline {
         me.requestStart = start
         // The loop is alive even if one batch holds many slow requests.
         me.heartbeat = start
-        me.state = lifecycle.activity(handling: true)
+        lifecycle.publish(to: me, handling: true)
         me.setCurrentRequest(method: request.method, path: request.path)
         var response = isAdmin ? adminResponse(request, lifecycle: lifecycle, now: start)
                                : publicResponse(request, lifecycle: lifecycle)

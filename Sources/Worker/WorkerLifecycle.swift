@@ -80,8 +80,14 @@ enum WorkerLifecycle: Equatable {
         }
     }
 
-    /// What the scoreboard entry says the worker is doing: the one place its
-    /// `state` field is derived (the master and `/status` read it).
+    /// Writes into the scoreboard entry what the worker is doing: the one
+    /// place its `state` field is set (the master, the peers' accept
+    /// balancing and `/status` read it; its layout and values are unchanged).
+    func publish(to entry: ScoreboardSlot, handling: Bool) {
+        entry.state = activity(handling: handling)
+    }
+
+    /// What the scoreboard entry says the worker is doing.
     func activity(handling: Bool) -> WorkerActivity {
         switch self {
         case .starting: return .booting

@@ -97,4 +97,18 @@ final class RequestPipelineTests: XCTestCase {
         let r = pipeline.respond(to: request, admin: false, headOnly: false, lifecycle: .serving, start: 1)
         XCTAssertTrue(r.headers.fields.contains { $0.name == "X-Request-ID" && $0.value == "abc-123" })
     }
+
+    func testTheScoreboardSaysHandlingWhileServingAndDrainingWhileStopping() {
+        final class Probe: Application {
+            var seen: [WorkerActivity] = []
+            let entry: ScoreboardSlot
+            init(entry: ScoreboardSlot) { self.entry = entry }
+            func handle(_ request: HTTPRequest) -> HTTPResponse { seen.append(entry.state); return .json(200, "{}") }
+        }
+        let probe = Probe(entry: scoreboard.slot(0))
+        let p = RequestPipeline(app: probe, admin: AdminEndpoints(scoreboard: scoreboard, listeners: []), me: scoreboard.slot(0))
+        _ = p.respond(to: HTTPRequest(method: "GET", target: "/echo"), admin: false, headOnly: false, lifecycle: .serving, start: 1)
+        _ = p.respond(to: HTTPRequest(method: "GET", target: "/echo"), admin: false, headOnly: false, lifecycle: .draining(since: 0), start: 1)
+        XCTAssertEqual(probe.seen, [.handling, .draining], "peers never count a draining worker as serving")
+    }
 }
