@@ -1,5 +1,5 @@
-/// Request counters in shared memory: by route class and status class, and
-/// a latency histogram. Each worker has its own block (only it writes); the
+/// Request counters in shared memory: by route class and status class, by
+/// route class and exact status code, and a latency histogram. Each worker has its own block (only it writes); the
 /// master keeps a block with the totals of workers that exited, so figures
 /// add up across restarts.
 public struct RequestCounters: @unchecked Sendable {
@@ -38,11 +38,31 @@ public struct RequestCounters: @unchecked Sendable {
     public static var bucketCount: Int { bucketBounds.count + 1 }
 
     static let cells = RouteClass.allCases.count * statusClasses
-    // Layout (UInt64 each): cells, then buckets, then the latency sum in ns.
+    /// Entries for exact codes, filled in order of first use: one word each,
+    /// the key (route class and code) in the high 16 bits and the count in
+    /// the low 48, so a reader sees an entry whole. A request whose route
+    /// and code find no room is counted in its status class only.
+    public static let codeEntries = 52
+    static let countBits: UInt64 = 48
+    static let countMask: UInt64 = (1 << 48) - 1
+    // Layout (UInt64 each): cells, then buckets, then the latency sum in ns,
+    // then the exact codes. Workers built before the exact codes leave that
+    // part zero: an upgrade in place reads it as nothing counted.
     static var bucketsOffset: Int { cells * 8 }
     static var sumOffset: Int { bucketsOffset + bucketCount * 8 }
+    static var codesOffset: Int { sumOffset + 8 }
     /// Bytes a block takes.
-    public static var size: Int { sumOffset + 8 }
+    public static var size: Int { codesOffset + codeEntries * 8 }
+
+    /// The class (1...5) a status code is counted in.
+    @inline(__always)
+    public static func statusClass(_ status: Int) -> Int { min(max(status / 100, 1), 5) }
+
+    /// Never zero (an empty entry is zero).
+    @inline(__always)
+    static func codeKey(route: RouteClass, status: Int) -> UInt64 {
+        UInt64(route.rawValue + 1) << 10 | UInt64(min(max(status, 0), 1023))
+    }
 
     @inline(__always) func word(_ index: Int) -> UnsafeMutablePointer<UInt64> {
         (base + index * 8).assumingMemoryBound(to: UInt64.self)
@@ -51,8 +71,9 @@ public struct RequestCounters: @unchecked Sendable {
     /// Counts one answered request.
     @inline(__always)
     public func record(route: RouteClass, status: Int, nanoseconds: UInt64) {
-        let cls = min(max(status / 100, 1), 5) - 1
+        let cls = RequestCounters.statusClass(status) - 1
         word(route.rawValue * RequestCounters.statusClasses + cls).pointee &+= 1
+        countCode(RequestCounters.codeKey(route: route, status: status), by: 1)
         var b = 0
         let bounds = RequestCounters.bucketNanoseconds
         while b < bounds.count && nanoseconds > bounds[b] { b += 1 }
@@ -66,9 +87,41 @@ public struct RequestCounters: @unchecked Sendable {
     public var latencySumNanoseconds: UInt64 { word(RequestCounters.cells + RequestCounters.bucketCount).pointee }
     public var total: UInt64 { (0..<RequestCounters.cells).reduce(0) { $0 &+ word($1).pointee } }
 
+    /// Adds `n` to the entry for `key`, taking the first free entry if it has none.
+    @inline(__always)
+    func countCode(_ key: UInt64, by n: UInt64) {
+        let first = RequestCounters.codesOffset / 8
+        for i in first..<(first + RequestCounters.codeEntries) {
+            let w = word(i)
+            let v = w.pointee
+            if v == 0 { w.pointee = key << RequestCounters.countBits | (n & RequestCounters.countMask); return }
+            if v >> RequestCounters.countBits == key {
+                w.pointee = key << RequestCounters.countBits | ((v &+ n) & RequestCounters.countMask)
+                return
+            }
+        }
+    }
+
+    /// Calls `body` with each exact code counted and its count.
+    public func forEachCode(_ body: (RouteClass, Int, UInt64) -> Void) {
+        let first = RequestCounters.codesOffset / 8
+        for i in first..<(first + RequestCounters.codeEntries) {
+            let v = word(i).pointee
+            if v == 0 { return }
+            let key = v >> RequestCounters.countBits
+            guard let route = RouteClass(rawValue: Int(key >> 10) - 1) else { continue }
+            body(route, Int(key & 1023), v & RequestCounters.countMask)
+        }
+    }
+
+    /// Every entry for exact codes is taken: a new route and code is counted
+    /// in its status class only.
+    public var codesFull: Bool { word(RequestCounters.codesOffset / 8 + RequestCounters.codeEntries - 1).pointee != 0 }
+
     /// Adds `other` into this block (the master folding in an exited worker).
     public func add(_ other: RequestCounters) {
-        for i in 0..<(RequestCounters.size / 8) { word(i).pointee &+= other.word(i).pointee }
+        for i in 0..<(RequestCounters.codesOffset / 8) { word(i).pointee &+= other.word(i).pointee }
+        other.forEachCode { route, code, n in countCode(RequestCounters.codeKey(route: route, status: code), by: n) }
     }
 
     public func clear() { base.initializeMemory(as: UInt8.self, repeating: 0, count: RequestCounters.size) }
@@ -109,5 +162,6 @@ public struct ScoreboardHeader: @unchecked Sendable {
     public func countRestart(_ r: RestartReason) { word(64 + r.rawValue * 8).pointee &+= 1 }
 
     /// Totals of workers that have exited.
-    public var retired: RequestCounters { RequestCounters(base: base + 256) }
+    public var retired: RequestCounters { RequestCounters(base: base + ScoreboardHeader.retiredOffset) }
+    static let retiredOffset = 256
 }

@@ -35,6 +35,11 @@ public struct Scoreboard: @unchecked Sendable {
     static let textOffset = 64
     static let textCapacity = 255
     static let countersOffset = 320
+    // The counters fill the rest of a slot, and the header's retired totals fit before the slots.
+    static let layoutFits: Void = {
+        precondition(countersOffset + RequestCounters.size <= slotSize, "request counters overflow a scoreboard slot")
+        precondition(ScoreboardHeader.retiredOffset + RequestCounters.size <= headerSize, "retired counters overflow the header")
+    }()
 
     public let mapping: SharedMapping
     public let slots: Int
@@ -48,6 +53,7 @@ public struct Scoreboard: @unchecked Sendable {
 
     /// Maps an existing scoreboard (worker, or master after re-exec).
     public init(fd: FileDescriptor, slots: Int? = nil) throws {
+        _ = Scoreboard.layoutFits
         let count = try slots ?? ((fd.size() - Scoreboard.headerSize) / Scoreboard.slotSize)
         self.slots = count
         mapping = try SharedMapping(fd: fd, size: Scoreboard.headerSize + count * Scoreboard.slotSize)

@@ -19,6 +19,18 @@ struct AdminEndpoints {
         return out
     }
 
+    /// One entry per slot, in slot order: during a hand-over a slot has an
+    /// old worker and its replacement, and the newest one speaks for it (a
+    /// series must not appear twice with the same labels).
+    static func currentBySlot(_ entries: [ScoreboardSlot]) -> [ScoreboardSlot] {
+        var newest: [Int32: ScoreboardSlot] = [:]
+        for e in entries {
+            if let other = newest[e.slotNumber], other.bootTime > e.bootTime { continue }
+            newest[e.slotNumber] = e
+        }
+        return newest.keys.sorted().map { newest[$0]! }
+    }
+
     func status(now: UInt64) -> HTTPResponse {
         let header = scoreboard.header
         var w = JSONWriter(capacity: 2048)
@@ -64,12 +76,16 @@ struct AdminEndpoints {
         // Sum under the header's sequence: retry if the master folded an exited
         // worker's counters meanwhile, so each request counts exactly once.
         var cells = [UInt64](repeating: 0, count: RequestCounters.RouteClass.allCases.count * RequestCounters.statusClasses)
+        var codes: [Int: UInt64] = [:]   // route class * 1024 + code
+        var codesFull = false
         var buckets = [UInt64](repeating: 0, count: RequestCounters.bucketCount)
         var sum: UInt64 = 0
         for _ in 0..<100 {
             let before = header.sequence
             if before & 1 == 1 { continue }
             cells = cells.map { _ in 0 }
+            codes.removeAll(keepingCapacity: true)
+            codesFull = false
             buckets = buckets.map { _ in 0 }
             sum = 0
             for block in [header.retired] + live.map(\.counters) {
@@ -78,17 +94,30 @@ struct AdminEndpoints {
                         cells[r.rawValue * RequestCounters.statusClasses + c - 1] &+= block.count(route: r, statusClass: c)
                     }
                 }
+                block.forEachCode { r, code, n in codes[r.rawValue * 1024 + code, default: 0] &+= n }
+                codesFull = codesFull || block.codesFull
                 for b in 0..<RequestCounters.bucketCount { buckets[b] &+= block.bucket(b) }
                 sum &+= block.latencySumNanoseconds
             }
             if header.sequence == before { break }
         }
         var out = ""
-        out += "# HELP paddock_requests_total Requests answered, by route class and status class.\n"
+        out += "# HELP paddock_requests_total Requests answered, by route class and status code.\n"
         out += "# TYPE paddock_requests_total counter\n"
+        let sortedCodes = codes.keys.sorted()
         for r in RequestCounters.RouteClass.allCases {
             for c in 1...RequestCounters.statusClasses {
-                out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(c)xx\"} \(cells[r.rawValue * RequestCounters.statusClasses + c - 1])\n"
+                var exact: UInt64 = 0
+                for key in sortedCodes where key / 1024 == r.rawValue && RequestCounters.statusClass(key % 1024) == c {
+                    let n = codes[key]!
+                    exact &+= n
+                    out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(key % 1024)\"} \(n)\n"
+                }
+                // Codes that found no room of their own (a block's table is full): by class.
+                let cell = cells[r.rawValue * RequestCounters.statusClasses + c - 1]
+                if codesFull && cell > exact {
+                    out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(c)xx\"} \(cell - exact)\n"
+                }
             }
         }
         out += "# HELP paddock_request_duration_seconds Time from a complete request to its response.\n"
@@ -116,8 +145,9 @@ struct AdminEndpoints {
         out += "paddock_worker_timeouts_total \(header.restarts(.timeout))\n"
         out += "# HELP paddock_connections Open client connections.\n# TYPE paddock_connections gauge\n"
         out += "paddock_connections \(live.reduce(0) { $0 + Int($1.connections) })\n"
-        out += "# HELP paddock_worker_rss_bytes Resident memory per worker.\n# TYPE paddock_worker_rss_bytes gauge\n"
-        for e in live { out += "paddock_worker_rss_bytes{slot=\"\(e.slotNumber)\",pid=\"\(e.pid)\"} \(e.rss)\n" }
+        out += "# HELP paddock_worker_rss_bytes Resident memory of each slot's worker.\n# TYPE paddock_worker_rss_bytes gauge\n"
+        // By slot only: a pid label would start new series at every restart.
+        for e in AdminEndpoints.currentBySlot(live) { out += "paddock_worker_rss_bytes{slot=\"\(e.slotNumber)\"} \(e.rss)\n" }
         out += "# HELP paddock_listen_queue Connections waiting in a listener's accept queue (TCP_INFO).\n# TYPE paddock_listen_queue gauge\n"
         // Unix sockets have no TCP_INFO: their queue is not reported.
         for l in listeners where !l.address.hasPrefix("unix:") {

@@ -2,7 +2,8 @@ import Posix
 import ServerCore
 
 /// One client connection: its input and output buffers, its parser and where
-/// it is in the request cycle. Owned by the `EventLoop`; never blocks.
+/// it is in the request cycle (`ConnectionMachine`). Owned by the `EventLoop`;
+/// never blocks.
 ///
 /// Memory per connection is bounded: unparsed input by `inputLimit` (one
 /// request head plus a read's worth), a body being received by the body
@@ -10,17 +11,6 @@ import ServerCore
 /// one response. Buffers that grew for a large request shrink back once it
 /// is answered.
 final class Connection {
-    enum Phase {
-        /// Waiting for the first byte of a request (new or keep-alive idle).
-        case idle
-        /// Some of a request has arrived.
-        case reading
-        /// Error response sent and write side shut: discarding input until the
-        /// peer closes or the linger time ends, so that our response is not
-        /// destroyed by a reset (nginx's lingering close).
-        case lingering
-    }
-
     /// The input buffer a connection starts with and shrinks back to.
     static let initialInput = 4096
     /// Output capacity kept between responses; more is released once written.
@@ -39,22 +29,9 @@ final class Connection {
     let inputLimit: Int
     var output: [UInt8] = []
     var outputSent = 0
-    /// Backpressure (reading paused while output is unsent) and the write deadline.
-    var flow: OutputFlow
-    var phase: Phase = .idle
-    /// Close once the output is flushed.
-    var closeAfterWrite = false
-    /// The client shut down its sending side: answer what is buffered, then close.
-    var inputClosed = false
-    /// Whether the connection served at least one request (keep-alive idle vs new).
-    var served = false
-    /// When the current input phase times out (monotonic ns); while output
-    /// waits for the socket, `flow`'s deadline applies instead.
-    var deadline: UInt64 = 0
-    /// When the current request's first byte arrived.
-    var requestStarted: UInt64 = 0
-    /// When the connection was accepted or last finished a response.
-    var idleSince: UInt64 = 0
+    /// Where the request cycle is, whether it closes after this output,
+    /// backpressure, and the deadlines.
+    var machine: ConnectionMachine
     /// Position in the event loop's list of open connections.
     var listIndex = 0
     /// Waiting in the event loop's ready list for another turn.
@@ -62,13 +39,13 @@ final class Connection {
     /// The epoll events registered for this connection.
     var interest: UInt32 = 0
 
-    init(fd: FileDescriptor, remoteAddress: String, limits: HTTPLimits, flow: OutputFlow, initialBuffer: Int = Connection.initialInput) {
+    init(fd: FileDescriptor, remoteAddress: String, limits: HTTPLimits, machine: ConnectionMachine, initialBuffer: Int = Connection.initialInput) {
         self.fd = fd
         self.remoteAddress = remoteAddress
         parser = HTTP1Parser(limits: limits)
         input = [UInt8](repeating: 0, count: initialBuffer)
         inputLimit = limits.headSize + 16_384
-        self.flow = flow
+        self.machine = machine
     }
 
     var hasPendingOutput: Bool { outputSent < output.count }
@@ -77,7 +54,7 @@ final class Connection {
 
     /// Idle: nothing buffered either way, no request under way.
     var isIdle: Bool {
-        phase == .idle && inputStart == inputEnd && !hasPendingOutput && !closeAfterWrite && !queued
+        machine.phase == .idle && inputStart == inputEnd && !hasPendingOutput && !machine.closeAfterWrite && !queued
     }
 
     /// Makes room for at least `minimum` more bytes at the end of `input`,

@@ -91,7 +91,7 @@ final class SystemdAndAdminTests: XCTestCase {
         for line in metrics.bodyText.split(separator: "\n") where line.hasPrefix("paddock_requests_total{") {
             let value = Int(line.split(separator: " ").last ?? "") ?? -1
             total += value
-            if line.contains("status=\"4xx\"") { notFound += value }
+            if line.contains("status=\"404\"") { notFound += value }
         }
         XCTAssertEqual(total, sent + 1, "every public request counted once (the 404 for /metrics included)")
         XCTAssertEqual(notFound, sent / 3 + (sent % 3 == 0 ? 0 : 1) + 1)
