@@ -4,6 +4,7 @@ import Posix
 import ServerCore
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// The default statement mode, `auto`: named statements (by a hash of their
 /// text) on a direct connection, with the timeout per statement; and behind

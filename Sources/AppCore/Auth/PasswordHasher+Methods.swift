@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 import CCrypto
 
 /// Bounds for parameters read from stored hashes: a crafted row must not be
