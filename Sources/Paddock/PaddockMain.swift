@@ -39,7 +39,7 @@ public enum PaddockMain {
                 guard let entry = applications.first(where: { $0.name == name }) else {
                     throw ConfigError("unknown application \"\(name)\"")
                 }
-                return try entry.make(ApplicationContext(configuration: configuration, logger: logger, slot: slot))
+                return ReadinessFallback(try entry.make(ApplicationContext(configuration: configuration, logger: logger, slot: slot)))
             }.rawValue
         }
         if let first, let command = commands.first(where: { $0.name == first }) {
