@@ -20,7 +20,9 @@ public enum MasterMain {
         }
         switch loaded.action {
         case .help:
-            writeOut(SettingsDocs.help(programName: "paddock"))
+            // The application's executable: its name, not the built-in one's.
+            let programName = arguments.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "paddock"
+            writeOut(SettingsDocs.help(programName: programName))
             return 0
         case .version:
             writeOut("paddock \(PaddockVersion.string)\n")

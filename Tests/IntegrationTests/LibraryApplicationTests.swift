@@ -18,8 +18,8 @@ final class LibraryApplicationTests: XCTestCase {
         return s
     }
 
-    func get(_ s: ServerProcess, _ target: String, method: String = "GET") throws -> HTTPTestClient.Response {
-        try HTTPTestClient(port: s.port, timeout: 10).request(method, target, close: true)
+    func get(_ s: ServerProcess, _ target: String, method: String = "GET", body: String = "") throws -> HTTPTestClient.Response {
+        try HTTPTestClient(port: s.port, timeout: 10).request(method, target, body: Array(body.utf8), close: true)
     }
 
     func testHelpPrintConfigAndUnknownKeysKnowTheApplicationsSetting() throws {
@@ -48,11 +48,14 @@ final class LibraryApplicationTests: XCTestCase {
         let hello = try get(s, "/hello/Ada%20L")
         XCTAssertEqual(hello.status, 200, hello.bodyText)
         XCTAssertEqual(hello.json?["message"] as? String, "Howdy, Ada L!")
-        XCTAssertEqual(try get(s, "/items/42").json?["id"] as? Int, 42)
+        XCTAssertEqual(try get(s, "/items/42").bodyText, #"{"id":42,"name":"item"}"#)
         XCTAssertEqual(try get(s, "/items/x").status, 404)
+        let renamed = try get(s, "/items/7", method: "PUT", body: #"{"id":0,"name":"lamp"}"#)
+        XCTAssertEqual(renamed.bodyText, #"{"id":7,"name":"lamp"}"#)
+        XCTAssertEqual(try get(s, "/items/7", method: "PUT", body: #"{"name":"lamp"}"#).status, 400)
         let wrong = try get(s, "/items/42", method: "POST")
         XCTAssertEqual(wrong.status, 405)
-        XCTAssertEqual(wrong.header("Allow"), "GET, DELETE, HEAD, OPTIONS")
+        XCTAssertEqual(wrong.header("Allow"), "GET, PUT, HEAD, OPTIONS")
         XCTAssertEqual(try get(s, "/nowhere").status, 404)
         // The server's own routes are there too.
         XCTAssertEqual(try get(s, "/health").status, 200)
@@ -62,7 +65,7 @@ final class LibraryApplicationTests: XCTestCase {
             let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
             XCTAssertEqual(exe, try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(s.pid)/exe"))
         }
-        XCTAssertEqual(s.unexpectedErrorLines(), [])
+        XCTAssertEqual(s.unexpectedErrorLines(allowing: ["PUT /items/7: "]), [])
     }
 
     func testHupReplacesWorkersWithoutAFailedRequestAndTermExitsZero() throws {
