@@ -91,4 +91,37 @@ final class LibraryApplicationTests: XCTestCase {
         XCTAssertEqual(try s.waitExit(timeout: 60), .exited(0))
         XCTAssertEqual(s.unexpectedErrorLines(), [])
     }
+
+    /// A deploy replaces the file (a new inode at the same path); the
+    /// master resolved the path at its start, so the workers of the next HUP
+    /// run the new file while the master keeps running the old one.
+    func testHupAfterADeployRunsTheNewFileAtTheMastersPath() throws {
+        let dir = try ServerProcess.makeTemporaryDirectory("paddock-deploy")
+        defer { ServerProcess.removeTemporaryDirectory(dir) }
+        let path = dir + "/greeter"
+        try FileManager.default.copyItem(atPath: binary, toPath: path)
+        let s = try ServerProcess(arguments: ["--workers", "1", "--boot-timeout", "60"], binary: path)
+        addTeardownBlock { s.stop() }
+        try s.waitReady(timeout: 60)
+        let before = try XCTUnwrap(s.workerPids()[0])
+
+        try FileManager.default.copyItem(atPath: binary, toPath: path + ".new")
+        XCTAssertEqual(rename(path + ".new", path), 0)
+        let newInode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
+
+        let mark = try s.notificationMark()
+        try s.signal(SIGHUP)
+        let done = try s.waitForNotification("READY=1", after: mark, timeout: 60)
+        XCTAssertTrue(done.contains("STATUS=reloaded: generation 2"), done)
+        let after = try XCTUnwrap(s.workerPids()[0])
+        XCTAssertNotEqual(after, before)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(after)/exe"), path)
+        var st = stat()
+        XCTAssertEqual(stat("/proc/\(after)/exe", &st), 0)
+        XCTAssertEqual(UInt64(st.st_ino), newInode, "the new worker runs the file installed before the HUP")
+        XCTAssertTrue(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(s.pid)/exe").hasSuffix(" (deleted)"),
+                      "the master keeps the file it started from")
+        XCTAssertEqual(try get(s, "/hello/again").status, 200)
+        XCTAssertEqual(s.unexpectedErrorLines(), [])
+    }
 }
