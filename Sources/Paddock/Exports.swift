@@ -35,9 +35,9 @@
 @_exported import struct ServerCore.ConfigError
 @_exported import enum ServerCore.DatabaseURL
 
-// Hashes, MACs and randomness from libcrypto; monotonic and wall clocks.
+// Hashes, MACs and randomness from libcrypto. The clocks are `SystemClock`
+// (SystemClock.swift), not `Clock`, the standard library's protocol.
 @_exported import enum ServerCore.Digest
-@_exported import enum Posix.Clock
 
 // The built-in echo application (proxies and load balancers testing).
 @_exported import class Worker.EchoApplication
