@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Paddock", dependencies: ["ServerCore", "Posix", "Master", "Worker"], swiftSettings: moduleSettings),
         .target(name: "PaddockSQL", dependencies: ["Paddock", "ServerCore", "Posix", "CLibPQ", "CSQLite"], swiftSettings: moduleSettings),
         // The users application, built only on the two public products.
-        .target(name: "AppCore", dependencies: ["Paddock", "PaddockSQL", "CCrypto"], swiftSettings: moduleSettings),
+        .target(name: "AppCore", dependencies: ["Paddock", "PaddockSQL"], swiftSettings: moduleSettings),
         .executableTarget(name: "PaddockServer", dependencies: ["Paddock", "AppCore"],
                           swiftSettings: moduleSettings,
                           // GnuTLS finds its skip hook (CCryptoShims/gnutls.c) in the dynamic symbol table.

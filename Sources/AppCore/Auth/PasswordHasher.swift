@@ -1,4 +1,3 @@
-import CCrypto
 import Paddock
 import PaddockSQL
 
