@@ -12,7 +12,7 @@ let moduleSettings: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
 ]
 
-// Release builds of the two executables link with lld: packed relative
+// Release builds of the executables link with lld: packed relative
 // relocations (DT_RELR: 4 KiB instead of 480 KiB of relocation records read at
 // every start), and the functions that start, idle and serve requests laid out
 // together from linker/hot-functions.txt (scripts/update-hot-functions), so a
@@ -29,8 +29,11 @@ let executableLinkerSettings: [LinkerSetting] = [
 let package = Package(
     name: "Paddock",
     products: [
-        .executable(name: "paddock", targets: ["Master"]),
-        .executable(name: "paddock-worker", targets: ["Worker"]),
+        // What an application is built on: docs/design.md, "Public API".
+        .library(name: "Paddock", targets: ["Paddock"]),
+        .library(name: "PaddockSQL", targets: ["PaddockSQL"]),
+        // The built-in users and echo applications: master and workers in one binary.
+        .executable(name: "paddock", targets: ["PaddockServer"]),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
@@ -44,15 +47,21 @@ let package = Package(
         .target(name: "CCryptoShims", dependencies: ["CCrypto"]),
         .target(name: "Posix", dependencies: ["CPosixShims"], swiftSettings: moduleSettings),
         .target(name: "ServerCore", dependencies: ["Posix", "CCrypto"], swiftSettings: moduleSettings),
-        .target(name: "AppCore", dependencies: ["ServerCore", "CLibPQ", "CSQLite", "CCrypto"], swiftSettings: moduleSettings),
-        .executableTarget(name: "Master", dependencies: ["ServerCore", "Posix"],
-                          swiftSettings: moduleSettings, linkerSettings: executableLinkerSettings),
-        .executableTarget(name: "Worker", dependencies: ["ServerCore", "Posix", "AppCore", "CCryptoShims"],
+        // The master and the worker: libraries, run by `PaddockMain` in one binary.
+        .target(name: "Master", dependencies: ["ServerCore", "Posix"], swiftSettings: moduleSettings),
+        .target(name: "Worker", dependencies: ["ServerCore", "Posix", "CCryptoShims"], swiftSettings: moduleSettings),
+        .target(name: "Paddock", dependencies: ["ServerCore", "Posix", "Master", "Worker"], swiftSettings: moduleSettings),
+        .target(name: "PaddockSQL", dependencies: ["Paddock", "ServerCore", "Posix", "CLibPQ", "CSQLite"], swiftSettings: moduleSettings),
+        // The users application, built only on the two public products.
+        .target(name: "AppCore", dependencies: ["Paddock", "PaddockSQL"], swiftSettings: moduleSettings),
+        .executableTarget(name: "PaddockServer", dependencies: ["Paddock", "AppCore"],
                           swiftSettings: moduleSettings,
                           // GnuTLS finds its skip hook (CCryptoShims/gnutls.c) in the dynamic symbol table.
                           linkerSettings: executableLinkerSettings + [
                               .unsafeFlags(["-Xlinker", "--export-dynamic-symbol", "-Xlinker", "_gnutls_global_init_skip"]),
                           ]),
+        // A tiny application on the public API alone, run as a real binary by IntegrationTests.
+        .executableTarget(name: "PaddockExampleTestApp", dependencies: ["Paddock"], swiftSettings: moduleSettings),
         // Shared by the test targets only (throwaway PostgreSQL, process helpers).
         .target(name: "TestSupport", dependencies: ["Posix", "ServerCore"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
@@ -61,8 +70,9 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ServerCore"],
                     // Request files read by path at test time, not bundled.
                     exclude: ["Corpus"]),
-        .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "ServerCore", "TestSupport"],
+        .testTarget(name: "AppCoreTests", dependencies: ["AppCore", "PaddockSQL", "ServerCore", "TestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "PaddockTests", dependencies: ["Paddock", "ServerCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ServerCore", "Posix", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

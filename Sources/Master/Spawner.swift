@@ -2,7 +2,8 @@ import Glibc
 import Posix
 import ServerCore
 
-/// Starts workers: posix_spawn + exec of `paddock-worker` with the
+/// Starts workers: posix_spawn + exec of the master's own executable in
+/// worker mode (`WorkerContract.workerArgument`) with the
 /// listeners, the control socket, the configuration and the scoreboard at the
 /// fd numbers `WorkerContract` names. Never a bare fork() of Swift code.
 struct Spawner {
@@ -10,12 +11,18 @@ struct Spawner {
     let listeners: [Listener]
     let baseEnvironment: [String]
 
-    /// Finds `paddock-worker`: the setting if given, else next to this executable.
-    static func locateWorker(setting: String) throws -> String {
-        if !setting.isEmpty { return setting }
-        let me = try Process.executablePath()
-        let dir = me.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        return (dir.isEmpty ? "." : dir) + "/paddock-worker"
+    /// What workers run: `worker_binary` if set (a wrapper such as a
+    /// profiler that execs the real binary), else the master's own executable.
+    static func workerExecutable(setting: String, executablePath: String) -> String {
+        setting.isEmpty ? executablePath : setting
+    }
+
+    /// The running executable, resolved once at the master's start. If the
+    /// binary was replaced since (a deploy), the link reads "PATH (deleted)":
+    /// PATH is the new one, which the next spawn runs. The C function is `readlink(2)`.
+    static func ownExecutable() throws -> String {
+        let p = try Process.executablePath()
+        return p.hasSuffix(" (deleted)") ? String(p.dropLast(10)) : p
     }
 
     /// The environment every worker gets: the master's, less what only
@@ -49,7 +56,7 @@ struct Spawner {
                 "\(WorkerContract.scoreboardIndexVariable)=\(scoreboardIndex)",
                 "\(WorkerContract.adminListenerCountVariable)=\(listeners.filter(\.isAdmin).count)",
             ]
-            let pid = try Process.spawn(path: workerBinary, arguments: ["paddock-worker", "serve"], environment: env,
+            let pid = try Process.spawn(path: workerBinary, arguments: [workerBinary, WorkerContract.workerArgument], environment: env,
                                         fds: fds, newProcessGroup: true)
             try workerEnd.close()
             try masterEnd.setNonBlocking()

@@ -2,8 +2,18 @@
 /// out. An application never touches a socket or a process; the worker never
 /// looks inside an application's models.
 ///
-/// `handle` runs synchronously on the worker's only thread, one request at a
-/// time; it may block (a database call). The master's `timeout` bounds it.
+/// Synchronous on purpose: `handle` runs on the worker's only thread, one
+/// request at a time per process, and may block (a database call).
+/// - Isolation is the process: a crash, a leak or a corrupted state takes
+///   one worker, which the master replaces; nothing is shared with the others.
+/// - No data races: with one thread and one request, an application's state
+///   (its database connection, caches) needs no locks and no `Sendable` work.
+/// - A stuck request cannot stall the server: the master's `timeout` kills
+///   the worker (SIGABRT, then SIGKILL) and starts another.
+/// Concurrency is the number of workers; slow clients never hold a handler,
+/// since the event loop reads and writes without it.
+///
+/// In a file that also imports Hummingbird or Vapor, write `Paddock.Application`.
 public protocol Application: AnyObject {
     /// Called once in the worker after it started, before it reports ready:
     /// open database connections, prepare statements. Throwing makes the

@@ -1,5 +1,10 @@
 /// What the master hands a worker across `exec`, in one place.
 ///
+/// The worker is the master's own executable (resolved once at the master's
+/// start, so a HUP runs whatever is at that path now) started as
+/// `EXECUTABLE --paddock-worker`: one binary per application, and never Swift
+/// code continued after a bare fork.
+///
 /// File descriptors in the worker:
 ///
 ///     3 ..< 3+N      the N listening sockets, in `bind` order
@@ -11,6 +16,9 @@
 /// `PADDOCK_WORKER_LISTENERS` (N), `PADDOCK_WORKER_SCOREBOARD_INDEX`. Everything else comes from the configuration.
 public enum WorkerContract {
     public static let firstListenerFD: Int32 = 3
+
+    /// `argv[1]` of a worker: the entry point runs the worker, not the master.
+    public static let workerArgument = "--paddock-worker"
 
     public static let slotVariable = "PADDOCK_WORKER_SLOT"
     public static let generationVariable = "PADDOCK_WORKER_GENERATION"

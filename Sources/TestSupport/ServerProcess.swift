@@ -26,6 +26,9 @@ public final class ServerProcess: @unchecked Sendable {
 
     public static var paddockBinary: String { productsDirectory + "/paddock" }
 
+    /// The application built on the public library products alone (`Sources/PaddockExampleTestApp`).
+    public static var exampleAppBinary: String { productsDirectory + "/PaddockExampleTestApp" }
+
     /// A fresh temporary directory.
     public static func makeTemporaryDirectory(_ prefix: String = "paddock-test") throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))").path
@@ -37,7 +40,7 @@ public final class ServerProcess: @unchecked Sendable {
     /// directory, listening on a loopback socket the test bound.
     /// - Parameter listener: an already-listening socket to pass; nil binds 127.0.0.1:0.
     public init(arguments: [String], environment extra: [String: String] = [:], listener: FileDescriptor? = nil,
-                configText: String? = nil, directory: String? = nil) throws {
+                configText: String? = nil, directory: String? = nil, binary: String = ServerProcess.paddockBinary) throws {
         let dir = try directory ?? ServerProcess.makeTemporaryDirectory()
         self.directory = dir
         errorLogPath = dir + "/error.log"
@@ -65,7 +68,7 @@ public final class ServerProcess: @unchecked Sendable {
         env["NOTIFY_SOCKET"] = notifyPath
         env["LISTEN_FDS"] = "1"
         for (k, v) in extra { env[k] = v }
-        let quoted = ([ServerProcess.paddockBinary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let quoted = ([binary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         // LISTEN_PID must be the server's own pid: set it in a shell that then execs in place.
         let script = "cd '\(dir)' && LISTEN_PID=$$ exec \(quoted.joined(separator: " "))"
         pid = try Process.spawn(path: "/bin/sh", arguments: ["sh", "-c", script],

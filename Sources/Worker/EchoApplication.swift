@@ -5,10 +5,12 @@ import ServerCore
 /// JSON, for testing proxies, load balancers and the server itself without a
 /// database. `?sleep_ms=N` holds the handler N milliseconds (capped at 10
 /// minutes) to simulate a slow request.
-final class EchoApplication: Application {
+public final class EchoApplication: Application {
     static let maxSleepMs = 600_000
 
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
+    public init() {}
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
         if request.path == "/health/ready" {
             // No database: ready whenever the worker serves (the worker answers 503 while draining).
             return .json(200, #"{"status":"ready"}"#)

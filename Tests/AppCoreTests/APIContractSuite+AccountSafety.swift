@@ -1,6 +1,7 @@
 import XCTest
 import ServerCore
 @testable import AppCore
+@testable import PaddockSQL
 
 /// Account and token safety: ids are never handed out twice, tokens die
 /// with a password change or the account, passwords have a size cap, and

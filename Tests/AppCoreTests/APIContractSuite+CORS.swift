@@ -1,5 +1,6 @@
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 extension APIContractSuite {
     func checkCORSPreflightAndResponses() throws {

@@ -3,6 +3,7 @@ import XCTest
 import ServerCore
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// The API contract of API.md as checks (`APIContractSuite+<Concern>.swift`),
 /// run on SQLite in memory by `SQLiteAPIContractTests` and on a real

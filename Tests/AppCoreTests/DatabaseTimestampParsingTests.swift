@@ -1,5 +1,6 @@
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 /// Stored timestamps read back as instants (an account's creation decides
 /// which tokens are older than it).

@@ -1,5 +1,6 @@
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 /// One round trip at the production scrypt cost (the other tests use 1024).
 final class DefaultCostTests: XCTestCase {

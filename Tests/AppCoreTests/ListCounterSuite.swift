@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ServerCore
 @testable import AppCore
+@testable import PaddockSQL
 
 /// The trigger-kept counts behind the lists' totals and deep pages, checked
 /// the same way on SQLite and PostgreSQL. XCTest on Linux runs only the

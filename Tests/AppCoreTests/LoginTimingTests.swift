@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 /// A login for an address that has no account costs a password hash too,
 /// so the answer time does not tell which addresses are registered.

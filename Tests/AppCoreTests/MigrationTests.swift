@@ -3,6 +3,7 @@ import XCTest
 import ServerCore
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// Migrations on SQLite files (and one PostgreSQL run): idempotent, adopt a
 /// database the Flask stack created, and refuse to start on a missing schema

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// The whole API contract again, on a real PostgreSQL: every check of
 /// `APIContractSuite`, each on a fresh database of one throwaway cluster

@@ -4,6 +4,7 @@ import Posix
 import ServerCore
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// The default statement mode, `auto`: on a connection it finds direct, the
 /// `on` mode's statements prepared per session; else named statements (by a

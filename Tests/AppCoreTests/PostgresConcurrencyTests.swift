@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// Fifty clients register the same e-mail at once, each through its own
 /// application and connection (as fifty workers would): exactly one wins,

@@ -3,6 +3,7 @@ import XCTest
 import ServerCore
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// The trigger-kept counts on a real PostgreSQL: each check on a fresh
 /// database of one throwaway cluster shared by the class.

@@ -3,6 +3,7 @@ import XCTest
 import Posix
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// A database outage: requests get a quick 503, the process survives, and
 /// the same application instance recovers by itself when the server is back.

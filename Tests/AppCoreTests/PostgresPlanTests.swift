@@ -3,6 +3,7 @@ import XCTest
 import ServerCore
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// What PostgreSQL does for every list query at 100,000 users and
 /// 1,000,000 posts: no sequential scan of `users` or `posts`, with the

@@ -3,6 +3,7 @@ import XCTest
 import Posix
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 /// What each statement mode leaves on the server: with `off` nothing that
 /// outlives a transaction, and `on` keeps named statements per connection

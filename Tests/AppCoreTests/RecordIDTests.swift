@@ -1,5 +1,6 @@
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 /// Ids from paths and token subjects: only what can name a row in a 32-bit
 /// SERIAL column, and one text per id.

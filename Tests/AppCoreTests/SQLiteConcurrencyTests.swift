@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 /// Several connections on one SQLite file, as several worker processes
 /// have: WAL and the busy timeout let every write through, and the UNIQUE

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ServerCore
 @testable import AppCore
+@testable import PaddockSQL
 
 /// SQLite hands the highest deleted rowid out again unless the key is
 /// AUTOINCREMENT, and the Flask application's schema has none. Migrations

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import TestSupport
 @testable import AppCore
+@testable import PaddockSQL
 
 final class SeedTests: XCTestCase {
     func seedAndCheck(url: String, users n: Int) throws {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ServerCore
 @testable import AppCore
+@testable import PaddockSQL
 
 /// A response as tests look at it.
 struct TestResponse {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 /// The rule that ends tokens at a password change, a deletion, or an
 /// account's creation, at its boundaries (pure: no clock, no database).

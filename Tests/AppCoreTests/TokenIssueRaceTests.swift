@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ServerCore
 @testable import AppCore
+@testable import PaddockSQL
 
 /// A login whose password check overlaps a password change on another
 /// worker: issuing waits for the change to commit, then sees it and issues

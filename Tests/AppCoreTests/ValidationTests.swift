@@ -1,5 +1,6 @@
 import XCTest
 @testable import AppCore
+@testable import PaddockSQL
 
 final class ValidationTests: XCTestCase {
     func testEmail() {

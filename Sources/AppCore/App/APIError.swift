@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// An error the API answers with `{"error": code, "message": message}`.
 public struct APIError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// `cors_origins`: which browser origins may call the API, and the headers
 /// that say so.

@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// A request body that must be a JSON object, with typed field access that
 /// fails with a 400 naming the field. Unknown fields are ignored.

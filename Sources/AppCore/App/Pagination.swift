@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// `?page=&per_page=` as Flask-SQLAlchemy's `db.paginate` reads them:
 /// defaults 1 and 20, `per_page` capped at 100, `pages = ceil(total / per_page)`.

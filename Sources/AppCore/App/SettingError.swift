@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// A setting the application cannot work with (checked when a worker builds
 /// the application, so a bad value fails loudly instead of at first use).
 public struct SettingError: Error, CustomStringConvertible {

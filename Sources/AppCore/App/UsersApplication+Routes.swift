@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 extension UsersApplication {
     /// The whole API, one row per method and path (API.md's table).
     static var routes: [Route<Handler>] {[
@@ -8,13 +11,13 @@ extension UsersApplication {
         Route("POST", "/auth/refresh", refresh),
         Route("GET", "/auth/me", me),
         Route("GET", "/api/users", listUsers),
-        Route("GET", "/api/users/{id}", getUser),
-        Route("PUT", "/api/users/{id}", updateUser),
-        Route("DELETE", "/api/users/{id}", deleteUser),
-        Route("GET", "/api/users/{id}/posts", listPostsOfUser),
+        Route("GET", "/api/users/{id:int}", getUser),
+        Route("PUT", "/api/users/{id:int}", updateUser),
+        Route("DELETE", "/api/users/{id:int}", deleteUser),
+        Route("GET", "/api/users/{id:int}/posts", listPostsOfUser),
         Route("POST", "/api/posts", createPost),
-        Route("GET", "/api/posts/{id}", getPost),
-        Route("PUT", "/api/posts/{id}", updatePost),
-        Route("DELETE", "/api/posts/{id}", deletePost),
+        Route("GET", "/api/posts/{id:int}", getPost),
+        Route("PUT", "/api/posts/{id:int}", updatePost),
+        Route("DELETE", "/api/posts/{id:int}", deletePost),
     ]}
 }

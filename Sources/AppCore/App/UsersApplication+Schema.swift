@@ -1,5 +1,5 @@
-import Posix
-import ServerCore
+import Paddock
+import PaddockSQL
 
 extension UsersApplication {
     /// Shortest time between two schema checks while the schema is not ready.

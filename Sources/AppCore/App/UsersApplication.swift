@@ -1,5 +1,5 @@
-import Posix
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// The users/posts/auth JSON API (API.md), one instance per worker.
 ///
@@ -144,7 +144,7 @@ public final class UsersApplication: Application {
         case .matched(let handler, let parameters):
             do {
                 if !schemaReady && request.path != "/health" && request.path != "/health/ready" { try ensureSchema() }
-                let response = try handler(self)(RouteRequest(request: request, parameters: parameters))
+                let response = try handler(self)(RouteRequest(request: request, parameters: parameters.integers))
                 // Only a database answer proves the outage over (/health succeeds without one).
                 if databaseDown && db.ping() { noteDatabase(up: true, cause: nil) }
                 return response

@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// Field rules. Lengths count Unicode code points, as PostgreSQL's
 /// VARCHAR(n) does, so a value that passes here always fits its column.
 enum Validation {

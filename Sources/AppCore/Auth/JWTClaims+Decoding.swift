@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 extension JWTClaims {
     /// Reads claims from a payload whose signature has already been checked.

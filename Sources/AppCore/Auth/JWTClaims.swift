@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// The two kinds of token flask-jwt-extended issues (its `type` claim).
 public enum TokenType: String, Sendable {
     case access, refresh

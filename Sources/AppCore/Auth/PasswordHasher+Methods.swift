@@ -1,4 +1,5 @@
-import CCrypto
+import Paddock
+import PaddockSQL
 
 /// Bounds for parameters read from stored hashes: a crafted row must not be
 /// able to make one login allocate gigabytes or spin for minutes.
@@ -31,23 +32,13 @@ struct ScryptParameters: Equatable {
         self.n = n; self.r = r; self.p = p
     }
 
-    /// The 64-byte key, or nil if libcrypto refuses. The C function is `EVP_PBE_scrypt(3)`.
+    /// The 64-byte key, or nil if libcrypto refuses (`Digest.scrypt`).
     func derive(password: [UInt8], salt: [UInt8]) -> [UInt8]? {
-        var key = [UInt8](repeating: 0, count: 64)
         // Werkzeug passes maxmem = 132*N*r*p; OpenSSL needs 128*r*(N+p+2)
         // bytes, so allow that plus slack rather than fail on small N.
         let maxmem = UInt64(128 * r * (n + p + 2) + (1 << 20))
-        let ok = withCBytes(password) { pw, pwLen in
-            withCBytes(salt) { s, sLen in
-                key.withUnsafeMutableBufferPointer { out in
-                    EVP_PBE_scrypt(pw.assumingMemoryBound(to: CChar.self), pwLen,
-                                   s.assumingMemoryBound(to: UInt8.self), sLen,
-                                   UInt64(n), UInt64(r), UInt64(p), maxmem,
-                                   out.baseAddress, out.count)
-                }
-            }
-        }
-        return ok == 1 ? key : nil
+        return Digest.scrypt(password: password, salt: salt, n: UInt64(n), r: UInt64(r), p: UInt64(p),
+                             maxMemory: maxmem, length: 64)
     }
 }
 
@@ -93,28 +84,7 @@ enum StoredMethod {
         case .scrypt(let params):
             return params.derive(password: password, salt: salt)
         case .pbkdf2SHA256(let iterations):
-            guard password.count <= Int(Int32.max), salt.count <= Int(Int32.max) else { return nil }
-            var key = [UInt8](repeating: 0, count: 32)
-            let ok = withCBytes(password) { pw, pwLen in
-                withCBytes(salt) { s, sLen in
-                    key.withUnsafeMutableBufferPointer { out in
-                        PKCS5_PBKDF2_HMAC(pw.assumingMemoryBound(to: CChar.self), Int32(pwLen),
-                                          s.assumingMemoryBound(to: UInt8.self), Int32(sLen),
-                                          Int32(iterations), EVP_sha256(), Int32(out.count), out.baseAddress)
-                    }
-                }
-            }
-            return ok == 1 ? key : nil
+            return Digest.pbkdf2SHA256(password: password, salt: salt, iterations: iterations, length: 32)
         }
-    }
-}
-
-/// Calls `body` with a non-null pointer even for empty input, because
-/// libcrypto may treat NULL as "no salt" rather than "empty salt".
-func withCBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawPointer, Int) -> R) -> R {
-    bytes.withUnsafeBytes { buffer in
-        if let base = buffer.baseAddress { return body(base, buffer.count) }
-        var zero: UInt8 = 0
-        return withUnsafeBytes(of: &zero) { body($0.baseAddress!, 0) }
     }
 }

@@ -1,5 +1,5 @@
-import CCrypto
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// Creates and checks password hashes in Werkzeug's format
 /// (`werkzeug.security.generate_password_hash` / `check_password_hash`), so

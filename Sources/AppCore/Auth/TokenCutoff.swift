@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// Whether a verified token may still act for the user row its `sub` names.
 ///
 /// Two instants end earlier tokens, both in microseconds since the epoch:

@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// When a token was issued, as closely as the token tells: to the
 /// microsecond for Paddock's tokens (their `jti` carries it, see
 /// `JWTCodec.uuid7`), only to the second for flask-jwt-extended's, whose

@@ -1,5 +1,5 @@
-import Posix
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// Why `seed` refused to run.
 public struct SeedError: Error, CustomStringConvertible {

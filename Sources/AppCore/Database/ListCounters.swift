@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// The counts migration 5 creates and its triggers keep exact, so that the
 /// lists' totals and deep pages do not cost more as the tables grow.
 ///

@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// Why the application cannot use the database's schema.
 public struct SchemaError: Error, CustomStringConvertible {
@@ -130,87 +131,26 @@ public enum Migrations {
     /// The newest version this build knows.
     public static var latestVersion: Int { all.last?.version ?? 0 }
 
-    /// An arbitrary constant naming Paddock's migration lock among advisory locks.
-    static let advisoryLockKey = 7_263_110_342
+    /// Runs `all`; a database the Flask deployment made (`users` and `posts`
+    /// present, nothing recorded) is adopted at version 1.
+    static let runner = MigrationRunner(migrations: all, baselineTables: ["users", "posts"])
 
-    /// Released by the transaction's end, commit or rollback (or a broken connection).
-    static let lock = SQLStatement("migrations.lock", "SELECT pg_advisory_xact_lock($1)")
-    static let applied = SQLStatement("migrations.applied", "SELECT version FROM schema_migrations ORDER BY version")
-    static let record = SQLStatement("migrations.record",
-                                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+    /// Records an applied version (tests write Flask-era rows with it).
+    static var record: SQLStatement { MigrationRunner.record }
 
-    static func tablesStatement(_ dialect: SQLDialect) -> SQLStatement {
-        switch dialect {
-        case .postgres:
-            return SQLStatement("migrations.tables", "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ($1, $2, $3)")
-        case .sqlite:
-            return SQLStatement("migrations.tables", "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ($1, $2, $3)")
-        }
-    }
-
-    static func createTrackingTable(_ dialect: SQLDialect) -> String {
-        let time = dialect == .postgres ? "TIMESTAMPTZ" : "TEXT"
-        return "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at \(time) NOT NULL)"
-    }
-
-    /// Which of `users`, `posts` and `schema_migrations` exist.
-    static func existingTables(_ db: DatabaseConnection) throws -> Set<String> {
-        let rows = try db.query(tablesStatement(db.dialect), [.text("users"), .text("posts"), .text("schema_migrations")])
-        return Set(rows.compactMap { $0.text(0) })
-    }
+    /// The tracking table's DDL (tests build Flask-era databases with it).
+    static func createTrackingTable(_ dialect: SQLDialect) -> String { MigrationRunner.createTrackingTable(dialect) }
 
     /// The schema's state: whether the application's tables exist, and the
     /// applied version (0 when untracked).
     public static func status(_ db: DatabaseConnection) throws -> (tablesExist: Bool, version: Int) {
-        let tables = try existingTables(db)
-        let version = tables.contains("schema_migrations") ? (try db.query(applied, []).compactMap { $0.int(0) }.max() ?? 0) : 0
-        return (tables.contains("users") && tables.contains("posts"), version)
+        try runner.status(db)
     }
 
     /// Applies every pending migration and returns what it did, one line each
     /// ("baseline 1 ...", "applied 2 ..."). Idempotent: nothing pending, nothing done.
     @discardableResult
     public static func migrate(_ db: DatabaseConnection, logger: Logger) throws -> [String] {
-        // Rebuilding a table on SQLite needs foreign keys off (or dropping
-        // `users` would cascade into `posts`), and the pragma does nothing
-        // inside a transaction, so it is set around the whole run. Rows that
-        // broke a key before (the Flask stack's SQLite runs with foreign keys
-        // off) are copied as they are rather than failing the migration.
-        if db.dialect == .sqlite {
-            try db.executeScript("PRAGMA foreign_keys=OFF")
-        }
-        defer {
-            if db.dialect == .sqlite {
-                do { try db.executeScript("PRAGMA foreign_keys=ON") } catch {
-                    logger.error("turning foreign keys back on after migrating: \(error)")
-                }
-            }
-        }
-        return try db.transaction(write: true) {
-            if db.dialect == .postgres {
-                _ = try db.query(lock, [.int(advisoryLockKey)])
-            }
-            try db.executeScript(createTrackingTable(db.dialect))
-            var done: [String] = []
-            var versions = Set(try db.query(applied, []).compactMap { $0.int(0) })
-            if versions.isEmpty {
-                let tables = try existingTables(db)
-                if tables.contains("users") && tables.contains("posts") {
-                    let base = all[0]
-                    try db.execute(record, [.int(base.version), .text(base.name + " (baseline: tables already present)"),
-                                            .text(DatabaseTimestamp.now())])
-                    versions.insert(base.version)
-                    done.append("baseline \(base.version) \(base.name): users and posts already exist")
-                }
-            }
-            for m in all where !versions.contains(m.version) {
-                let sql = m.sql(for: db.dialect)
-                if !sql.isEmpty { try db.executeScript(sql) }
-                try db.execute(record, [.int(m.version), .text(m.name), .text(DatabaseTimestamp.now())])
-                done.append("applied \(m.version) \(m.name)")
-            }
-            for line in done { logger.info("migration \(line)") }
-            return done
-        }
+        try runner.migrate(db, logger: logger)
     }
 }

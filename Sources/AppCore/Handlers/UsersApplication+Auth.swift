@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 extension UsersApplication {
     /// POST /auth/register: 201 user; 409 when the e-mail is taken.

@@ -1,5 +1,5 @@
-import Posix
-import ServerCore
+import Paddock
+import PaddockSQL
 
 extension UsersApplication {
     /// Seconds since the epoch, for token times.

@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 extension UsersApplication {
     /// Liveness: answers without touching the database.

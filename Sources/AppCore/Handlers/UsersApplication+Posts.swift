@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 extension UsersApplication {
     func loadPost(_ id: Int) throws -> Post {

@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 extension UsersApplication {
     func loadUser(_ id: Int) throws -> User {

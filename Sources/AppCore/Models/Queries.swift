@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// Every statement the handlers run, declared once, valid in both dialects
 /// (the one pair that cannot be says so in its name).
 enum Queries {

@@ -1,3 +1,6 @@
+import Paddock
+import PaddockSQL
+
 /// The ids of users and posts.
 ///
 /// PostgreSQL's `SERIAL` is a 32-bit `integer`, and comparing it with a

@@ -1,4 +1,5 @@
-import ServerCore
+import Paddock
+import PaddockSQL
 
 /// A row of `users`.
 struct User {

@@ -40,7 +40,8 @@ extension Settings {
     public static let workerBinary = Setting<String>(SettingSpec(
         key: "worker_binary", type: .string, default: .string(""),
         flags: ["--worker-binary"], section: serverSection, reload: .nextWorkers,
-        summary: "Path of the paddock-worker executable. Empty: next to the paddock binary."))
+        summary: "Executable the workers run instead of the master's own. Empty: the master's executable.",
+        doc: "Workers are the application's own binary started with `--paddock-worker`, at the path the master resolved when it started, so a HUP after a deploy runs the new binary. Set this only to run workers through a wrapper (a profiler) that execs that binary with the arguments it was given."))
 
     public static let adminBind = Setting<[String]>(SettingSpec(
         key: "admin_bind", type: .stringList, default: .list([]),

@@ -1,21 +1,21 @@
 import XCTest
-@testable import AppCore
+import Paddock
 
 final class RouterTests: XCTestCase {
     let router = Router<String>([
         Route("GET", "/api/users", "list"),
-        Route("GET", "/api/users/{id}", "get"),
-        Route("PUT", "/api/users/{id}", "put"),
-        Route("GET", "/api/users/{id}/posts", "posts"),
+        Route("GET", "/api/users/{id:int}", "get"),
+        Route("PUT", "/api/users/{id:int}", "put"),
+        Route("GET", "/api/users/{id:int}/posts", "posts"),
     ])
 
     func testMatchesLiteralAndIntegerSegments() {
         guard case .matched(let h, let p) = router.resolve(method: "GET", path: "/api/users/42/posts") else { return XCTFail() }
         XCTAssertEqual(h, "posts")
-        XCTAssertEqual(p, [42])
+        XCTAssertEqual(p.integers, [42])
         guard case .matched(let h2, let p2) = router.resolve(method: "HEAD", path: "/api/users") else { return XCTFail() }
         XCTAssertEqual(h2, "list")
-        XCTAssertEqual(p2, [])
+        XCTAssertEqual(p2.integers, [])
     }
 
     func testNonIntegersAndExtraSlashesDoNotMatch() {

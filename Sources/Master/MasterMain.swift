@@ -1,20 +1,16 @@
 import Posix
 import ServerCore
 
-/// `paddock`: the master. Parses the configuration, binds the listeners,
-/// then supervises workers until told to stop.
-enum MasterMain {
-    /// Subcommands run by the worker binary, which links the application
-    /// (the master never does).
-    static let applicationCommands: Set<String> = ["migrate", "seed"]
-
-    static func run(_ arguments: [String]) -> Int32 {
+/// The master. Parses the configuration, binds the listeners, then
+/// supervises workers (the same executable, in worker mode) until told to stop.
+public enum MasterMain {
+    /// Runs the master (or `healthcheck`, `--help`, `--check-config`,
+    /// `--print-config`) for `arguments` (`argv`, program name first).
+    /// `commands` names the application's commands, which the entry point
+    /// ran before getting here; they are listed when a command is unknown.
+    public static func run(_ arguments: [String], commands: [String] = []) -> Int32 {
         let environment = Environment.current()
         if arguments.dropFirst().first == HealthCheck.command { return HealthCheck.run(Array(arguments.dropFirst(2)), environment: environment) }
-        if let command = arguments.dropFirst().first, applicationCommands.contains(command) {
-            // The worker binary parses these itself: they take options of their own.
-            return delegate(arguments, workerBinarySetting: environment[Settings.workerBinary.spec.environmentVariable] ?? "")
-        }
         let loaded: LoadedConfiguration
         do {
             loaded = try ConfigLoader.load(arguments: Array(arguments.dropFirst()), environment: environment)
@@ -24,7 +20,9 @@ enum MasterMain {
         }
         switch loaded.action {
         case .help:
-            writeOut(SettingsDocs.help(programName: "paddock"))
+            // The application's executable: its name, not the built-in one's.
+            let programName = arguments.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "paddock"
+            writeOut(SettingsDocs.help(programName: programName))
             return 0
         case .version:
             writeOut("paddock \(PaddockVersion.string)\n")
@@ -49,7 +47,8 @@ enum MasterMain {
         }
         var config = loaded.configuration
         if let command = loaded.positional.first {
-            writeError("paddock: unknown command \"\(command)\" (commands: \(applicationCommands.sorted().joined(separator: ", ")))\n")
+            let known = ([HealthCheck.command] + commands).sorted().joined(separator: ", ")
+            writeError("paddock: unknown command \"\(command)\" (commands: \(known))\n")
             return WorkerExitCode.fatalConfig.rawValue
         }
         do { try JWTSecretFile.apply(to: &config, environment: environment) } catch {
@@ -73,10 +72,10 @@ enum MasterMain {
         return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited, warnings: loaded.warnings)
     }
 
-    /// The worker binary must exist and be executable, or no worker starts.
+    /// The worker executable must exist and be executable, or no worker starts.
     static func checkWorkerBinary(_ config: Configuration) throws(ConfigError) {
         let path: String
-        do { path = try Spawner.locateWorker(setting: config[Settings.workerBinary]) } catch {
+        do { path = Spawner.workerExecutable(setting: config[Settings.workerBinary], executablePath: try Spawner.ownExecutable()) } catch {
             throw ConfigError("\(config.source(of: Settings.workerBinary.key)): worker_binary: \(error)")
         }
         guard Files.isExecutable(path) else {
@@ -89,9 +88,8 @@ enum MasterMain {
     static func serve(_ config: Configuration, arguments: [String], inherited: UpgradeState?, warnings: [String] = []) -> Int32 {
         let executablePath: String
         do {
-            // If the binary was replaced since we started, the link reads "PATH (deleted)": PATH is the new one.
-            let p = try Process.executablePath()
-            executablePath = p.hasSuffix(" (deleted)") ? String(p.dropLast(10)) : p
+            // Once, now: workers and USR2 run whatever is at this path when they start.
+            executablePath = try Spawner.ownExecutable()
         } catch {
             writeError("paddock: \(error)")
             return 1
@@ -125,9 +123,9 @@ enum MasterMain {
         }
         do {
             try Signal.ignorePipe()
-            let workerBinary = try Spawner.locateWorker(setting: config[Settings.workerBinary])
+            let workerBinary = Spawner.workerExecutable(setting: config[Settings.workerBinary], executablePath: executablePath)
             guard Files.isExecutable(workerBinary) else {
-                logger.critical("worker binary \(workerBinary) is missing or not executable (set worker_binary)")
+                logger.critical("worker executable \(workerBinary) is missing or not executable (worker_binary)")
                 return 1
             }
             var environment = Environment.current()
@@ -180,25 +178,12 @@ enum MasterMain {
         return listeners
     }
 
-    /// Runs an application command (`migrate`, `seed`) in the worker binary.
-    static func delegate(_ arguments: [String], workerBinarySetting: String) -> Int32 {
-        do {
-            let worker = try Spawner.locateWorker(setting: workerBinarySetting)
-            try Process.exec(path: worker, arguments: ["paddock-worker"] + arguments.dropFirst(), environment: Spawner.inheritedEnvironment())
-        } catch {
-            writeError("paddock: \(error)\n")
-            return 1
-        }
-    }
-
-    static func writeOut(_ s: String) {
+    public static func writeOut(_ s: String) {
         do { try FileDescriptor.standardOutput.writeAll(s) } catch { /* stdout closed: nothing to tell */ }
     }
 
-    static func writeError(_ s: String) {
+    public static func writeError(_ s: String) {
         let line = s.hasSuffix("\n") ? s : s + "\n"
         do { try FileDescriptor.standardError.writeAll(line) } catch { /* stderr closed: nothing to tell */ }
     }
 }
-
-Process.exitNow(MasterMain.run(CommandLine.arguments))

@@ -1,31 +1,41 @@
-/// A path pattern: literal segments and `{name}` integer parameters, like
+import ServerCore
+
+/// A path pattern: literal segments, `{name}` parameters (any non-empty
+/// segment, still percent-encoded) and `{name:int}` integer parameters, like
 /// Flask's `<int:name>` (digits only; anything else does not match).
 public struct PathPattern: Sendable {
     enum Segment: Sendable, Equatable {
         case literal(String)
-        case integer
+        case text(String)
+        case integer(String)
     }
 
     let segments: [Segment]
 
-    /// `"/api/users/{id}/posts"`.
+    /// `"/api/users/{id:int}/posts"`, `"/files/{name}"`.
     public init(_ pattern: String) {
-        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
-            $0.hasPrefix("{") && $0.hasSuffix("}") ? .integer : .literal(String($0))
+        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
+            guard part.hasPrefix("{") && part.hasSuffix("}") else { return .literal(String(part)) }
+            let inner = part.dropFirst().dropLast()
+            if inner.hasSuffix(":int") { return .integer(String(inner.dropLast(4))) }
+            return .text(String(inner))
         }
     }
 
-    /// The integer parameters in order, or nil when `path` does not match.
-    func match(_ path: [Substring]) -> [Int]? {
+    /// The parameters, or nil when `path` does not match.
+    func match(_ path: [Substring]) -> PathParameters? {
         guard path.count == segments.count else { return nil }
-        var parameters: [Int] = []
+        var parameters = PathParameters()
         for (segment, part) in zip(segments, path) {
             switch segment {
             case .literal(let l):
                 guard part == l else { return nil }
-            case .integer:
+            case .text(let name):
+                guard !part.isEmpty else { return nil }
+                parameters.append(name, String(part), integer: nil)
+            case .integer(let name):
                 guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(part) else { return nil }
-                parameters.append(v)
+                parameters.append(name, String(part), integer: v)
             }
         }
         return parameters
@@ -45,10 +55,12 @@ public struct Route<Handler> {
     }
 }
 
-/// Finds the route for a method and path, in table order.
+/// Finds the route for a method and path, in table order. `Handler` is
+/// whatever a route table holds; `ApplicationRouter<App>` holds an
+/// application's methods, as `respond(to:for:)` calls them.
 public struct Router<Handler> {
     public enum Resolution {
-        case matched(Handler, parameters: [Int])
+        case matched(Handler, parameters: PathParameters)
         /// The path exists under other methods (answer 405 with `Allow`).
         case methodNotAllowed(allowed: [String])
         case notFound
@@ -80,7 +92,7 @@ public struct Router<Handler> {
 
 extension Array where Element == String {
     /// The `Allow` header value: the route methods, HEAD with GET, and OPTIONS.
-    var allowHeader: String {
+    public var allowHeader: String {
         var methods = self
         if methods.contains("GET") { methods.append("HEAD") }
         methods.append("OPTIONS")

@@ -1,24 +1,18 @@
-import AppCore
 import CCryptoShims
 import Glibc
 import Posix
 import ServerCore
 
-/// `paddock-worker`: started by the master as `paddock-worker serve` with the
-/// fds and environment `WorkerContract` describes. Also runs the application
-/// commands (`migrate`, `seed`) the master delegates.
-enum WorkerMain {
-    static func run(_ arguments: [String]) -> Int32 {
-        let command = arguments.dropFirst().first ?? ""
-        switch command {
-        case "serve":
-            return serve().rawValue
-        default:
-            return ApplicationCommands.run(Array(arguments.dropFirst()))
-        }
-    }
+/// A worker: the application's executable started by the master as
+/// `EXECUTABLE --paddock-worker` with the fds and environment
+/// `WorkerContract` describes.
+public enum WorkerMain {
+    /// Builds the application a worker serves, from the configuration the
+    /// master handed over, after privileges were dropped.
+    public typealias ApplicationFactory = (_ configuration: Configuration, _ logger: Logger, _ slot: Int) throws -> Application
 
-    static func serve() -> WorkerExitCode {
+    /// Runs the worker until it drains; `makeApplication` is called once.
+    public static func serve(makeApplication: ApplicationFactory) -> WorkerExitCode {
         // Before libcrypto allocates anything: password checks (scrypt) take
         // and release a 32 MiB block per login at Werkzeug's default cost;
         // keeping one for reuse saves 8192 page faults and 32 MiB of zeroing
@@ -29,7 +23,7 @@ enum WorkerMain {
               let generation = env[WorkerContract.generationVariable].flatMap(Int.init),
               let listenerCount = env[WorkerContract.listenerCountVariable].flatMap(Int.init),
               let entry = env[WorkerContract.scoreboardIndexVariable].flatMap(Int.init) else {
-            writeError("paddock-worker: not started by a paddock master (\(WorkerContract.slotVariable) missing)")
+            writeError("paddock worker: not started by a paddock master (\(WorkerContract.slotVariable) missing)")
             return .fatalConfig
         }
         // Die with the master even if it is SIGKILLed; the control socket's
@@ -43,14 +37,14 @@ enum WorkerMain {
             let text = String(decoding: try configFD.readAllFromStart(), as: UTF8.self)
             config = try ConfigLoader.parse(text: text, path: "<master>")
         } catch {
-            writeError("paddock-worker slot=\(slot): cannot read configuration: \(error)")
+            writeError("paddock worker slot=\(slot): cannot read configuration: \(error)")
             return .fatalConfig
         }
         let logger: Logger
         do {
             logger = try Logger(configuration: config, slot: slot)
         } catch {
-            writeError("paddock-worker slot=\(slot): cannot open error log: \(error)")
+            writeError("paddock worker slot=\(slot): cannot open error log: \(error)")
             return .fatalConfig
         }
         do {
@@ -73,7 +67,7 @@ enum WorkerMain {
             try dropPrivileges(config, logger: logger)
             let app: Application
             do {
-                app = try Applications.make(config: config, logger: logger)
+                app = try makeApplication(config, logger, slot)
                 try app.start()
             } catch {
                 logger.critical("application \(config[Settings.app]) failed to start: \(error)")
@@ -146,7 +140,7 @@ enum WorkerMain {
             adminConnections: config[Settings.adminConnections])
     }
 
-    static func writeError(_ s: String) {
+    public static func writeError(_ s: String) {
         do { try FileDescriptor.standardError.writeAll(s.hasSuffix("\n") ? s : s + "\n") } catch { /* nowhere to report */ }
     }
 }
@@ -164,90 +158,3 @@ enum Listening {
         return own
     }
 }
-
-/// The built-in applications, by the `app` setting.
-enum Applications {
-    static func make(config: Configuration, logger: Logger) throws -> Application {
-        switch config[Settings.app] {
-        case "echo": return EchoApplication()
-        case "users": return try UsersApplication(configuration: config, logger: logger)
-        default: throw ApplicationError(message: "unknown application \"\(config[Settings.app])\"")
-        }
-    }
-}
-
-struct ApplicationError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
-/// `paddock migrate`, `paddock seed`: run here because they need the application.
-enum ApplicationCommands {
-    static let usage = """
-    usage: paddock migrate [settings...]
-           paddock seed [--users N] [--posts-per-user N] [--force] [settings...]
-    """
-
-    static func run(_ arguments: [String]) -> Int32 {
-        guard let command = arguments.first, command == "migrate" || command == "seed" else {
-            WorkerMain.writeError("paddock-worker: unknown command \"\(arguments.first ?? "")\"; this binary is started by paddock\n\(usage)")
-            return WorkerExitCode.fatalConfig.rawValue
-        }
-        var rest = Array(arguments.dropFirst())
-        var users = 1000, postsPerUser = 10, force = false
-        if command == "seed" {
-            var kept: [String] = []
-            var i = 0
-            while i < rest.count {
-                let a = rest[i]
-                func value() -> Int? { i + 1 < rest.count ? Int(rest[i + 1]) : nil }
-                switch a {
-                case "--users", "--posts-per-user":
-                    guard let v = value(), v >= 0 else {
-                        WorkerMain.writeError("paddock seed: \(a) needs a non-negative number\n\(usage)")
-                        return WorkerExitCode.fatalConfig.rawValue
-                    }
-                    if a == "--users" { users = v } else { postsPerUser = v }
-                    i += 2
-                case "--force":
-                    force = true
-                    i += 1
-                default:
-                    kept.append(a)
-                    i += 1
-                }
-            }
-            rest = kept
-        }
-        let loaded: LoadedConfiguration
-        do { loaded = try ConfigLoader.load(arguments: rest, environment: Environment.current()) } catch {
-            WorkerMain.writeError("paddock \(command): \(error)")
-            return WorkerExitCode.fatalConfig.rawValue
-        }
-        if loaded.action == .help {
-            WorkerMain.writeError(usage)
-            return 0
-        }
-        let config = loaded.configuration
-        let logger: Logger
-        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil) } catch {
-            WorkerMain.writeError("\(error)")
-            return 1
-        }
-        do {
-            if command == "migrate" {
-                try AppCommands.migrate(configuration: config, logger: logger)
-            } else {
-                try AppCommands.seed(configuration: config, users: users, postsPerUser: postsPerUser, force: force) { line in
-                    WorkerMain.writeError(line)
-                }
-            }
-            return 0
-        } catch {
-            logger.critical("\(command) failed: \(error)")
-            return 1
-        }
-    }
-}
-
-Process.exitNow(WorkerMain.run(CommandLine.arguments))

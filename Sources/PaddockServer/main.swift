@@ -1,0 +1,7 @@
+import AppCore
+import Paddock
+
+// `paddock`: the built-in applications, `users` (the default) and `echo`,
+// with the users application's commands. Master or worker, as started.
+PaddockMain.run(applications: [UsersApplication.entry, ApplicationEntry("echo") { _ in EchoApplication() }],
+                commands: UsersCommands.all)
