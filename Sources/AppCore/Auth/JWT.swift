@@ -1,5 +1,4 @@
 import Paddock
-import PaddockSQL
 
 /// Issues and verifies HS256 tokens compatible with flask-jwt-extended 4.x
 /// (PyJWT underneath), so tokens from either server are accepted by both.

@@ -1,5 +1,4 @@
 import Paddock
-import PaddockSQL
 
 extension JWTClaims {
     /// Reads claims from a payload whose signature has already been checked.

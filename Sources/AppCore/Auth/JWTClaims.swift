@@ -1,5 +1,4 @@
 import Paddock
-import PaddockSQL
 
 /// The two kinds of token flask-jwt-extended issues (its `type` claim).
 public enum TokenType: String, Sendable {

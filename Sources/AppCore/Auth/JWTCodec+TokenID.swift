@@ -1,5 +1,4 @@
 import Paddock
-import PaddockSQL
 
 extension JWTCodec {
     /// A time-ordered UUID (RFC 9562 version 7, sub-millisecond precision by
