@@ -354,7 +354,7 @@ final class Arbiter {
             stateFD = fd
             try fd.writeAll(state.serialized())
             for n in inheritedFDs + [fd.rawValue] { try FileDescriptor(rawValue: n).setCloseOnExec(false) }
-            var env = environment.filter { !WorkerContract.masterOnlyVariables.contains($0.key) || $0.key == "NOTIFY_SOCKET" }
+            var env = environment.filter { !WorkerContract.masterOnlyVariables.contains($0.key) || UpgradeState.keptForSystemd.contains($0.key) }
             env[UpgradeState.variable] = "\(fd.rawValue)"
             // Signals stay pending across exec until the new image has its handlers.
             try Signal.block(Arbiter.handledSignals)

@@ -149,7 +149,8 @@ public enum MasterMain {
     }
 
     /// The listening sockets: handed over by the previous image (USR2), or
-    /// passed by systemd (LISTEN_FDS) plus any `bind` set explicitly, or
+    /// passed by systemd (LISTEN_FDS) plus any `bind` set explicitly that
+    /// none of them already listens on, or
     /// bound from `bind`; admin listeners (`admin_bind`) last, where workers
     /// count them from the end. Addresses were validated with the settings.
     static func openListeners(_ config: Configuration, inherited: UpgradeState?, environment: [String: String]) throws -> [Listener] {
@@ -165,10 +166,13 @@ public enum MasterMain {
         }
         let backlog = Int32(config[Settings.backlog])
         var listeners = try SocketActivation.inheritedListeners(environment: environment)
-        // With socket activation, `bind` adds addresses only when it was set explicitly.
+        // With socket activation, `bind` adds addresses only when it was set
+        // explicitly, and only those no inherited socket already listens on.
         if listeners.isEmpty || config.source(of: Settings.bind.key) != .defaultValue {
-            listeners += try Listeners.bind(config[Settings.bind].compactMap(SocketAddress.init(bind:)), backlog: backlog,
-                                            reusePort: config[Settings.reusePort])
+            let configured = config[Settings.bind].compactMap(SocketAddress.init(bind:))
+            let toBind = listeners.isEmpty ? configured
+                : InheritedBinds.unmatched(configured, inherited: listeners.map(\.address), directory: try Files.currentDirectory())
+            listeners += try Listeners.bind(toBind, backlog: backlog, reusePort: config[Settings.reusePort])
         }
         listeners += try Listeners.bind(config[Settings.adminBind].compactMap(SocketAddress.init(bind:)), backlog: backlog, reusePort: false).map {
             var l = $0

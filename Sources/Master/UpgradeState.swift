@@ -16,6 +16,12 @@ struct UpgradeState: Equatable {
 
     static let variable = "PADDOCK_UPGRADE_FD"
 
+    /// The master-only variables the new image keeps: it is the same
+    /// process, still systemd's main one, so it goes on notifying and pinging
+    /// the watchdog (WATCHDOG_PID is still its pid). The LISTEN_* ones are
+    /// dropped: the listeners arrive in the upgrade state instead.
+    static let keptForSystemd: Set<String> = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"]
+
     var listeners: [Int32] = []
     /// How many of `listeners`, from the end, are admin listeners.
     var adminListeners = 0
