@@ -60,7 +60,9 @@ public struct ApplicationCommand: Sendable {
         }
         let config = loaded.configuration
         let logger: Logger
-        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil) } catch {
+        // `ExecStartPre=paddock migrate` logs to the journal like the server.
+        let journal = JournalStream.isStandardError(journalStream: Environment.current()[JournalStream.variable])
+        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil, journal: journal) } catch {
             MasterMain.writeError("\(error)")
             return 1
         }

@@ -46,14 +46,20 @@ final class ObservabilityTests: XCTestCase {
     }
 
     func testExcludedPathsStayOutOfTheAccessLog() throws {
-        let server = try startEcho("access_log_exclude = /health, /metrics", format: "%(U)s")
+        let server = try startEcho("access_log_exclude = /health, /metrics\nadmin_bind = unix:admin.sock", format: "%(U)s")
         let client = try HTTPTestClient(port: server.port)
-        for target in ["/health", "/metrics", "/health?probe=lb", "/api/items?page=2"] {
+        let targets = ["/health", "/metrics", "/health?probe=lb", "/api/items?page=2"]
+        for target in targets {
             _ = try client.request("GET", target)
         }
         // One connection, one worker: the API line is written after the others would have been.
         XCTAssertTrue(server.waitForAccessLog(containing: "/api/items", atLeast: 1, timeout: 10))
         XCTAssertEqual(accessLog(server), ["/api/items"])
+        // Left out of the log, not out of the metrics.
+        let metrics = try HTTPTestClient(unixPath: server.directory + "/admin.sock").request("GET", "/metrics")
+        let counted = metrics.bodyText.split(separator: "\n").filter { $0.hasPrefix("paddock_requests_total{") }
+            .reduce(0) { $0 + (Int($1.split(separator: " ").last ?? "") ?? -1000) }
+        XCTAssertEqual(counted, targets.count, metrics.bodyText)
     }
 
     /// Starts the server with standard error sent to `stderr.log` (through a
