@@ -94,7 +94,7 @@ final class AddressMatcherTests: XCTestCase {
 
     func testBadEntriesAreRefused() {
         for (entry, problem) in [("10.0.0.0/33", "prefix length must be 0 to 32"), ("fd00::/129", "prefix length must be 0 to 128"),
-                                 ("10.0.0.1/8", "host bits set (the network is 10.0.0.0/8)"), ("10.0.0.0/", "prefix length"),
+                                 ("10.0.0.1/8", "host bits are set (the network is 10.0.0.0/8)"), ("10.0.0.0/", "prefix length"),
                                  ("10.0.0.0/-1", "prefix length"), ("10.0.0.0/+8", "prefix length"),
                                  ("proxy.local", "not an IP address"), ("10.0.0.0/8/8", "prefix length")] {
             XCTAssertThrowsError(try matcher([entry]), entry) { error in
@@ -110,7 +110,7 @@ final class AddressMatcherTests: XCTestCase {
         } catch {
             XCTAssertTrue(error.message.hasPrefix("server.conf:2: invalid value \"127.0.0.1, 10.0.0.1/8\" for forwarded_allow_ips"),
                           error.message)
-            XCTAssertTrue(error.message.contains("\"10.0.0.1/8\" has host bits set"), error.message)
+            XCTAssertTrue(error.message.contains("\"10.0.0.1/8\": host bits are set"), error.message)
         }
         let loaded = try ConfigLoader.parse(text: "forwarded_allow_ips = 10.0.0.0/8, fd00::/8, *\n", path: "c")
         XCTAssertEqual(loaded[Settings.forwardedAllowIPs], ["10.0.0.0/8", "fd00::/8", "*"])

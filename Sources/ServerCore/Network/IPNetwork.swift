@@ -17,12 +17,14 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     /// `ipaddress.ip_network` does: it is usually a typo for something else.
     public init(parsing text: String) throws(IPNetworkError) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = IPAddress(parts[0]) else { throw IPNetworkError(text: text, problem: "not an IP address") }
-        // An IPv4 address written as `::ffff:a.b.c.d` is a range of IPv6 notation.
+        guard let address = IPAddress(parts[0]) else { throw IPNetworkError(text: text, problem: "not an IP address or range") }
+        // `::ffff:10.0.0.0/104` is written as IPv6, so its prefix counts all 128 bits.
         isIPv4 = address.isIPv4 && !parts[0].contains(":")
         let width = isIPv4 ? 32 : 128
         if parts.count == 2 {
-            guard let length = Int(parts[1]), parts[1].allSatisfy(\.isASCII), parts[1].first != "+", (0...width).contains(length) else {
+            // Digits only: Int() alone would take "+8".
+            guard parts[1].utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                  let length = Int(parts[1]), (0...width).contains(length) else {
                 throw IPNetworkError(text: text, problem: "the prefix length must be 0 to \(width)")
             }
             prefixLength = length
@@ -33,13 +35,12 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         mask = length == 0 ? 0 : ~UInt128(0) << UInt128(128 - length)
         guard address.bits & ~mask == 0 else {
             let suggestion = IPAddress(bits: address.bits & mask)
-            throw IPNetworkError(text: text, problem: "has host bits set (the network is \(suggestion)/\(prefixLength))")
+            throw IPNetworkError(text: text, problem: "host bits are set (the network is \(suggestion)/\(prefixLength))")
         }
         network = address.bits
     }
 
     /// True when `address` is in the range.
-    @inline(__always)
     public func contains(_ address: IPAddress) -> Bool { address.bits & mask == network }
 
     public var description: String { "\(IPAddress(bits: network))/\(prefixLength)" }
@@ -50,5 +51,5 @@ public struct IPNetworkError: Error, Sendable, Equatable, CustomStringConvertibl
     public let text: String
     public let problem: String
 
-    public var description: String { "\(String(reflecting: text)) \(problem == "not an IP address" ? "is not an IP address or range" : problem)" }
+    public var description: String { "\(String(reflecting: text)): \(problem)" }
 }
