@@ -10,6 +10,7 @@ import ServerCore
 /// a configuration it cannot read.
 enum HealthCheck {
     static let command = "healthcheck"
+    static let summary = "Exit 0 when the running server answers GET /health/ready with 200 (for HEALTHCHECK)."
     static let path = "/health/ready"
     static let timeoutFlag = "--probe-timeout"
     /// Below the 5 s a container runtime gives the whole check by default

@@ -6,9 +6,11 @@ import ServerCore
 public enum MasterMain {
     /// Runs the master (or `healthcheck`, `--help`, `--check-config`,
     /// `--print-config`) for `arguments` (`argv`, program name first).
-    /// `commands` names the application's commands, which the entry point
-    /// ran before getting here; they are listed when a command is unknown.
-    public static func run(_ arguments: [String], commands: [String] = []) -> Int32 {
+    /// `commands` names the application's commands (with a summary), which
+    /// the entry point ran before getting here; `--help` lists them, as does
+    /// an unknown command. `libraries` are listed by `--version`.
+    public static func run(_ arguments: [String], commands: [(name: String, summary: String)] = [],
+                           libraries: [(name: String, version: String)] = []) -> Int32 {
         let environment = Environment.current()
         if arguments.dropFirst().first == HealthCheck.command { return HealthCheck.run(Array(arguments.dropFirst(2)), environment: environment) }
         let loaded: LoadedConfiguration
@@ -22,10 +24,11 @@ public enum MasterMain {
         case .help:
             // The application's executable: its name, not the built-in one's.
             let programName = arguments.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "paddock"
-            writeOut(SettingsDocs.help(programName: programName))
+            let listed = [(HealthCheck.command, HealthCheck.summary)] + commands
+            writeOut(SettingsDocs.help(programName: programName, commands: listed))
             return 0
         case .version:
-            writeOut("paddock \(PaddockVersion.string)\n")
+            writeOut(PaddockVersion.report(programName: "paddock", libraries: libraries))
             return 0
         case .printConfig:
             for warning in loaded.warnings { writeError("paddock: warning: \(warning)") }
@@ -47,7 +50,7 @@ public enum MasterMain {
         }
         var config = loaded.configuration
         if let command = loaded.positional.first {
-            let known = ([HealthCheck.command] + commands).sorted().joined(separator: ", ")
+            let known = ([HealthCheck.command] + commands.map(\.name)).sorted().joined(separator: ", ")
             writeError("paddock: unknown command \"\(command)\" (commands: \(known))\n")
             return WorkerExitCode.fatalConfig.rawValue
         }

@@ -10,15 +10,18 @@ public struct ApplicationCommand: Sendable {
     public let name: String
     /// Shown with `--help` and after a usage error.
     public let usage: String
+    /// One line for the list of commands in `--help`.
+    public let summary: String
     /// The command's own options, each with whether it takes a value
     /// (`["--users": true, "--force": false]`).
     public let options: [String: Bool]
     public let action: @Sendable (CommandInvocation) throws -> Void
 
-    public init(_ name: String, usage: String, options: [String: Bool] = [:],
+    public init(_ name: String, usage: String, summary: String = "", options: [String: Bool] = [:],
                 action: @escaping @Sendable (CommandInvocation) throws -> Void) {
         self.name = name
         self.usage = usage
+        self.summary = summary
         self.options = options
         self.action = action
     }
@@ -57,7 +60,9 @@ public struct ApplicationCommand: Sendable {
         }
         let config = loaded.configuration
         let logger: Logger
-        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil) } catch {
+        // `ExecStartPre=paddock migrate` logs to the journal like the server.
+        let journal = JournalStream.isStandardError(journalStream: Environment.current()[JournalStream.variable])
+        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil, journal: journal) } catch {
             MasterMain.writeError("\(error)")
             return 1
         }

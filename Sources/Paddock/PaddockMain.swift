@@ -19,13 +19,16 @@ public enum PaddockMain {
 
     /// Serves one of several applications, chosen by the `app` setting (the
     /// first is the default).
+    /// `libraries` (name and version, such as `DatabaseLibraries.all`) are
+    /// listed by `--version`.
     public static func run(applications: [ApplicationEntry], settings: [SettingSpec] = [],
-                           commands: [ApplicationCommand] = []) -> Never {
-        Process.exitNow(main(CommandLine.arguments, applications: applications, settings: settings, commands: commands))
+                           commands: [ApplicationCommand] = [], libraries: [(name: String, version: String)] = []) -> Never {
+        Process.exitNow(main(CommandLine.arguments, applications: applications, settings: settings, commands: commands,
+                             libraries: libraries))
     }
 
     static func main(_ arguments: [String], applications: [ApplicationEntry], settings: [SettingSpec],
-                     commands: [ApplicationCommand]) -> Int32 {
+                     commands: [ApplicationCommand], libraries: [(name: String, version: String)] = []) -> Int32 {
         let programName = arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? "paddock"
         // First, while there is one thread and before any configuration is read.
         do { try Settings.register(applications: applications.map(\.name), settings: settings) } catch {
@@ -45,6 +48,6 @@ public enum PaddockMain {
         if let first, let command = commands.first(where: { $0.name == first }) {
             return command.run(Array(arguments.dropFirst(2)), programName: programName)
         }
-        return MasterMain.run(arguments, commands: commands.map(\.name))
+        return MasterMain.run(arguments, commands: commands.map { ($0.name, $0.summary) }, libraries: libraries)
     }
 }

@@ -12,6 +12,10 @@ public struct FileStatus: Sendable, Equatable {
     public let uid: UInt32
     public let gid: UInt32
     public let size: Int
+    /// The device and inode (`st_dev`, `st_ino`): what makes a file itself,
+    /// as `JOURNAL_STREAM` names standard error's.
+    public let device: UInt64
+    public let inode: UInt64
 
     init(_ st: stat) {
         type = st.st_mode & S_IFMT
@@ -20,6 +24,8 @@ public struct FileStatus: Sendable, Equatable {
         uid = st.st_uid
         gid = st.st_gid
         size = Int(st.st_size)
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
     }
 
     public var isRegularFile: Bool { type == S_IFREG }

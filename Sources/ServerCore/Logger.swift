@@ -17,6 +17,17 @@ public enum LogLevel: Int, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 
+    /// The syslog priority journald reads from a `<N>` line prefix (sd-daemon(3)).
+    public var syslogPriority: Int {
+        switch self {
+        case .debug: return 7
+        case .info: return 6
+        case .warning: return 4
+        case .error: return 3
+        case .critical: return 2
+        }
+    }
+
     public var description: String {
         switch self {
         case .debug: return "debug"
@@ -36,12 +47,19 @@ public enum LogLevel: Int, Comparable, Sendable, CustomStringConvertible {
 /// (`slot=-` for the master). JSON format: one object per line,
 /// `{"time":"2026-01-02T03:04:05.678Z","level":"info","pid":123,"slot":0,"message":"..."}`
 /// (`"slot":null` for the master).
+///
+/// When standard error is the journal (`JournalStream`), each line starts
+/// with its syslog priority, `<6>info pid=123 slot=0 message`, and text lines
+/// carry no time of their own: journald stamps every line, and reads the
+/// prefix as the priority, so `journalctl -p err` selects by level.
 public final class Logger: @unchecked Sendable {
     public var level: LogLevel
     /// Text or JSON lines (`log_format`).
     public let format: LogFormat
     /// Who writes: the slot number in workers, nil in the master.
     public let slot: Int?
+    /// Lines go to journald: `<N>` priority prefix, no timestamp in text lines.
+    public let journal: Bool
     private var fd: FileDescriptor
     private var path: String?
     private let pid: Int32
@@ -49,7 +67,8 @@ public final class Logger: @unchecked Sendable {
     /// Logs to `path`, or to standard error when `path` is "-" or empty
     /// (`/dev/stdout` and `/dev/stderr` are the streams themselves). A file
     /// is created 0640 and never through a symbolic link (`Files.openAppend`).
-    public init(path: String, level: LogLevel, slot: Int?, format: LogFormat = .text) throws {
+    /// `journal` applies only to standard error (see `JournalStream`).
+    public init(path: String, level: LogLevel, slot: Int?, format: LogFormat = .text, journal: Bool = false) throws {
         self.level = level
         self.format = format
         self.slot = slot
@@ -64,12 +83,15 @@ public final class Logger: @unchecked Sendable {
             self.path = path
             fd = try Files.openAppend(path)
         }
+        self.journal = journal && fd == .standardError
     }
 
-    /// The error log the settings describe (`errorlog`, `loglevel`, `log_format`).
+    /// The error log the settings describe (`errorlog`, `loglevel`, `log_format`),
+    /// in journal form when standard error is the journal.
     public convenience init(configuration config: Configuration, slot: Int?) throws {
         try self.init(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: slot,
-                      format: LogFormat(name: config[Settings.logFormat]) ?? .text)
+                      format: LogFormat(name: config[Settings.logFormat]) ?? .text,
+                      journal: JournalStream.isStandardError(journalStream: Environment.current()[JournalStream.variable]))
     }
 
     /// A logger on standard error at `info`, for use before settings are read.
@@ -103,11 +125,18 @@ public final class Logger: @unchecked Sendable {
     public func log(_ l: LogLevel, _ message: @autoclosure () -> String) { if isEnabled(l) { write(l, message()) } }
 
     private func write(_ l: LogLevel, _ message: String) {
-        let line = format == .json ? jsonLine(l, message) : textLine(l, message)
+        let line = self.line(l, message)
         do { try fd.writeAll(line) } catch {
             // Nowhere left to report a failing log write; dropping the line is
             // better than stopping the server.
         }
+    }
+
+    /// One whole record, newline included.
+    func line(_ l: LogLevel, _ message: String) -> [UInt8] {
+        guard journal else { return format == .json ? jsonLine(l, message) : textLine(l, message) }
+        let body = format == .json ? jsonLine(l, message) : textLine(l, message, timestamp: false)
+        return Array("<\(l.syslogPriority)>".utf8) + body
     }
 
     private func jsonLine(_ l: LogLevel, _ message: String) -> [UInt8] {
@@ -126,9 +155,9 @@ public final class Logger: @unchecked Sendable {
         return bytes
     }
 
-    private func textLine(_ l: LogLevel, _ message: String) -> [UInt8] {
-        var line = Timestamp.iso8601UTC()
-        line += " \(l) pid=\(pid) slot=\(slot.map(String.init) ?? "-") "
+    private func textLine(_ l: LogLevel, _ message: String, timestamp: Bool = true) -> [UInt8] {
+        var line = timestamp ? Timestamp.iso8601UTC() + " " : ""
+        line += "\(l) pid=\(pid) slot=\(slot.map(String.init) ?? "-") "
         // One line per record: embedded newlines would let a message forge lines.
         for c in message.unicodeScalars {
             if c == "\n" { line += "\\n" } else if c == "\r" { line += "\\r" } else { line.unicodeScalars.append(c) }

@@ -87,4 +87,8 @@ uint64_t paddock_boottime_ns(void);
 /// Realtime clock: seconds and nanoseconds since the epoch.
 void paddock_realtime(int64_t *sec, int64_t *nsec);
 
+// The commit the binary was built from: the release build passes it with
+// -Xcc -DPADDOCK_COMMIT=<commit>; "unknown" otherwise (build.c).
+const char *paddock_build_commit(void);
+
 #endif

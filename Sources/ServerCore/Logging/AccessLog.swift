@@ -23,15 +23,18 @@ public final class AccessLog: @unchecked Sendable {
     public let path: String?
     public let style: AccessLogStyle
     public let proxyTrust: ProxyTrust
+    /// Paths never logged (`access_log_exclude`): health checks and scrapes.
+    public let excludedPaths: Set<String>
     private let pid: Int32
     private let state: Mutex<State>
 
     /// Opens the log `path` (`-` is standard output; `/dev/stdout` and
     /// `/dev/stderr` are the streams themselves) for appending. A file is
     /// created 0640 and never through a symbolic link (`Files.openAppend`).
-    public init(path: String, style: AccessLogStyle, proxyTrust: ProxyTrust) throws {
+    public init(path: String, style: AccessLogStyle, proxyTrust: ProxyTrust, excludedPaths: Set<String> = []) throws {
         self.style = style
         self.proxyTrust = proxyTrust
+        self.excludedPaths = excludedPaths
         pid = Process.id
         let stream: FileDescriptor? = path == "-" ? .standardOutput : LogDestination.standardStream(path)
         self.path = stream == nil ? path : nil
@@ -44,14 +47,15 @@ public final class AccessLog: @unchecked Sendable {
         }
     }
 
-    /// From `accesslog`, `access_log_format`, `access_log_json` and
-    /// `forwarded_allow_ips`. `accesslog` must not be empty: use `make` when
+    /// From `accesslog`, `access_log_format`, `access_log_json`,
+    /// `access_log_exclude` and `forwarded_allow_ips`. `accesslog` must not be empty: use `make` when
     /// the log may be off.
     public convenience init(configuration: Configuration) throws {
         let path = configuration[Settings.accesslog]
         guard !path.isEmpty else { throw ConfigError("accesslog is empty, which turns the access log off") }
         try self.init(path: path, style: AccessLogStyle(configuration: configuration),
-                      proxyTrust: ProxyTrust(configuration: configuration))
+                      proxyTrust: ProxyTrust(configuration: configuration),
+                      excludedPaths: Set(configuration[Settings.accessLogExclude]))
     }
 
     /// The access log, or nil when `accesslog` is empty. Throws `ConfigError`
@@ -64,6 +68,7 @@ public final class AccessLog: @unchecked Sendable {
     /// for validating a reloaded configuration before it replaces the old one.
     public static func check(configuration: Configuration) throws(ConfigError) {
         _ = try AccessLogStyle(configuration: configuration)
+        _ = try ProxyTrust(configuration: configuration)
     }
 
     /// The request's own `X-Request-ID` when it is sane (1 to 200 visible
@@ -86,7 +91,9 @@ public final class AccessLog: @unchecked Sendable {
     /// body bytes; `durationNanoseconds` runs from the first byte of the
     /// request to the last byte of the response. A failed write drops the
     /// line (counted in `failedWrites`) rather than failing the request.
+    /// A request for an excluded path writes nothing.
     public func log(request: HTTPRequest, response: HTTPResponse, requestID: String, durationNanoseconds: UInt64, bytesSent: Int) {
+        if !excludedPaths.isEmpty && excludedPaths.contains(request.path) { return }
         let now = Clock.realtime()
         let entry = AccessLogEntry(request: request, response: response, clientAddress: proxyTrust.clientAddress(for: request),
                                    requestID: requestID, durationNanoseconds: durationNanoseconds, bytesSent: bytesSent,

@@ -1,5 +1,3 @@
-import Posix
-
 /// Which peers may speak for the client through `X-Forwarded-For` and
 /// `X-Forwarded-Proto` (the `forwarded_allow_ips` setting).
 ///
@@ -9,26 +7,33 @@ import Posix
 /// anything to its left may have been invented by the client. gunicorn takes
 /// the first hop instead; with `*` (every hop trusted) this gives the same.
 public struct ProxyTrust: Sendable {
+    /// The trusted proxies: addresses, CIDR ranges, or `*`.
+    public let proxies: AddressMatcher
+
+    public init(proxies: AddressMatcher) {
+        self.proxies = proxies
+    }
+
+    /// Parses `allowed` as `forwarded_allow_ips` entries.
+    public init(allowed: [String]) throws(IPNetworkError) {
+        self.init(proxies: try AddressMatcher(parsing: allowed))
+    }
+
+    /// From `forwarded_allow_ips`, parsed once here rather than per request.
+    public init(configuration: Configuration) throws(ConfigError) {
+        do throws(IPNetworkError) { try self.init(allowed: configuration[Settings.forwardedAllowIPs]) } catch {
+            throw ConfigError("invalid value for forwarded_allow_ips: \(error)")
+        }
+    }
+
     /// `*`: believe any peer.
-    public let trustsEveryone: Bool
-    /// Trusted addresses in canonical text form.
-    public let addresses: Set<String>
-
-    public init(allowed: [String]) {
-        trustsEveryone = allowed.contains("*")
-        addresses = Set(allowed.filter { $0 != "*" }.map(ProxyTrust.canonical))
-    }
-
-    /// From `forwarded_allow_ips`.
-    public init(configuration: Configuration) {
-        self.init(allowed: configuration[Settings.forwardedAllowIPs])
-    }
+    public var trustsEveryone: Bool { proxies.matchesAny }
 
     /// True when `address` may forward for others. "" is a Unix-socket peer:
     /// only a local process can connect there, which is how a proxy on the
     /// same machine talks to us, so it is trusted (as in gunicorn).
     public func isTrusted(_ address: String) -> Bool {
-        trustsEveryone || address.isEmpty || addresses.contains(ProxyTrust.canonical(address))
+        address.isEmpty || proxies.contains(address)
     }
 
     /// The client's address: the peer, or, when the peer is trusted, the
@@ -42,7 +47,7 @@ public struct ProxyTrust: Sendable {
         let hops = request.headers.values("X-Forwarded-For").flatMap { $0.split(separator: ",") }
         for hop in hops.reversed() {
             let address = hop.trimmingWhitespace()
-            guard ProxyTrust.isPlausibleAddress(address) else { break }
+            guard IPAddress(address) != nil else { break }
             client = address
             if !isTrusted(address) { break }
         }
@@ -59,17 +64,6 @@ public struct ProxyTrust: Sendable {
 
     /// An IPv4 or IPv6 address in text form (no port, no brackets).
     public static func isPlausibleAddress(_ text: String) -> Bool {
-        guard !text.isEmpty, text != "localhost", text.utf8.count <= 45 else { return false }
-        // SocketAddress parses with inet_pton(3), so this accepts exactly what the kernel would.
-        if text.contains(":") { return SocketAddress(bind: "[\(text)]:0") != nil }
-        return SocketAddress(bind: "\(text):0") != nil
-    }
-
-    /// Lower case, and an IPv4-mapped IPv6 address (a dual-stack socket's view
-    /// of an IPv4 peer) as its IPv4 form, so `127.0.0.1` matches either.
-    static func canonical(_ address: String) -> String {
-        let lower = address.lowercased()
-        if lower.hasPrefix("::ffff:"), !lower.dropFirst(7).contains(":") { return String(lower.dropFirst(7)) }
-        return lower
+        IPAddress(text) != nil
     }
 }

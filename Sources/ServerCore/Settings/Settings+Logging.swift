@@ -71,16 +71,15 @@ extension Settings {
     public static let forwardedAllowIPs = Setting<[String]>(SettingSpec(
         key: "forwarded_allow_ips", type: .stringList, default: .list(["127.0.0.1", "::1"]),
         flags: ["--forwarded-allow-ips"], section: loggingSection, reload: .nextWorkers,
-        summary: "Proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are believed; `*`: any.",
-        doc: "The client address is the right-most X-Forwarded-For hop that is not one of these proxies (unlike gunicorn, which takes the first hop, which any client can forge); with `*` every hop is trusted and it is the first. Requests on Unix sockets come from a local proxy and are always trusted. Addresses are compared exactly; IPv4-mapped IPv6 peers (`::ffff:10.0.0.1`) match their IPv4 form.",
-        check: { value in
-            guard case .list(let items) = value else { return nil }
-            for item in items where item != "*" && !ProxyTrust.isPlausibleAddress(item) {
-                return "\(String(reflecting: item)) is not an IP address or `*`"
-            }
-            return nil
-        }))
+        summary: "Proxy addresses or CIDR ranges whose X-Forwarded-For and X-Forwarded-Proto are believed; `*`: any.",
+        doc: "Entries are addresses (`127.0.0.1`, `::1`) or ranges (`10.0.0.0/8`, `fd00::/8`), as in gunicorn; `*` trusts every peer, for container networks whose addresses change. An IPv4-mapped IPv6 peer (`::ffff:10.0.0.1`) matches IPv4 ranges. The client address is the right-most X-Forwarded-For hop that is not one of these proxies (unlike gunicorn, which takes the first hop, which any client can forge); with `*` every hop is trusted and it is the first. Requests on Unix sockets come from a local proxy and are always trusted.",
+        check: AddressMatcher.problem))
+
+    public static let accessLogExclude = Setting<[String]>(SettingSpec(
+        key: "access_log_exclude", type: .stringList, default: .list([]), flags: ["--access-log-exclude"], section: loggingSection,
+        reload: .nextWorkers, summary: "Request paths (exact, without the query) left out of the access log, such as `/health`; still counted in metrics."))
 
     static let logging: [SettingSpec] = [loglevel.spec, errorlog.spec, logFormat.spec, accesslog.spec, accessLogFormat.spec,
-                                         accessLogJSON.spec, logMaxBytes.spec, logBackupCount.spec, forwardedAllowIPs.spec]
+                                         accessLogJSON.spec, logMaxBytes.spec, logBackupCount.spec, forwardedAllowIPs.spec,
+                                         accessLogExclude.spec]
 }

@@ -1,11 +1,12 @@
 extension SettingsDocs {
     /// The `--help` text: usage, the options that are not settings, then every
     /// setting grouped by section with its flags, key and summary.
-    public static func help(programName: String) -> String {
-        help(programName: programName, specs: Settings.all)
+    /// `commands` (name and one-line summary) are listed after the options.
+    public static func help(programName: String, commands: [(name: String, summary: String)] = []) -> String {
+        help(programName: programName, specs: Settings.all, commands: commands)
     }
 
-    static func help(programName: String, specs: [SettingSpec]) -> String {
+    static func help(programName: String, specs: [SettingSpec], commands: [(name: String, summary: String)] = []) -> String {
         var text = """
         Usage: \(programName) [OPTIONS] [COMMAND [ARGS...]]
 
@@ -21,6 +22,12 @@ extension SettingsDocs {
         for (flags, option, summary) in CommandLineFlags.options {
             let names = flags.joined(separator: ", ") + (option == .config || option == .envFile ? " FILE" : "")
             text += "  \(names)\n      \(summary)\n"
+        }
+        if !commands.isEmpty {
+            text += "\nCommands:\n"
+            for command in commands {
+                text += "  \(command.name)\n" + (command.summary.isEmpty ? "" : "      \(command.summary)\n")
+            }
         }
         for section in sections(specs) {
             text += "\n\(section.name):\n"
