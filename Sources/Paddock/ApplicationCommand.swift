@@ -57,7 +57,7 @@ public struct ApplicationCommand: Sendable {
         }
         let config = loaded.configuration
         let logger: Logger
-        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil) } catch {
+        do { logger = try Logger(path: "-", level: config[Settings.loglevel], slot: nil) } catch {
             MasterMain.writeError("\(error)")
             return 1
         }

@@ -28,8 +28,13 @@ final class EventLoop {
         var adminConnections: Int
         /// The last this-many listeners are admin listeners.
         var adminListeners: Int = 0
-        var quickStopGrace: UInt64 = 2_000_000_000
-        var lingerTime: UInt64 = 2_000_000_000
+        /// After INT or QUIT, how long open connections may take to close (`quick_stop_timeout`).
+        var quickStopGrace: UInt64
+        /// How long unread input is discarded after a half-close (`linger_time`).
+        var lingerTime: UInt64
+        /// How long a draining worker keeps an idle keep-alive connection open
+        /// for a request that may already be in flight (`drain_idle_timeout`).
+        var drainIdleGrace: UInt64
     }
 
     // epoll user data: kind in the high 32 bits, fd or index in the low.
@@ -106,7 +111,7 @@ final class EventLoop {
         adminPressure = ConnectionPressure(capacity: options.adminConnections)
         flowTemplate = OutputFlow(highWater: options.outputHighWater, writeTimeout: options.writeTimeout)
         timeouts = ConnectionMachine.Timeouts(header: options.headerTimeout, body: options.bodyTimeout, keepAlive: options.keepalive,
-                                              linger: options.lingerTime, drainIdle: min(options.keepalive, EventLoop.drainIdleGrace))
+                                              linger: options.lingerTime, drainIdle: min(options.keepalive, options.drainIdleGrace))
         let shortest: UInt64 = [options.headerTimeout, options.bodyTimeout, options.keepalive, options.writeTimeout,
                                 pressure.silentTimeout].filter { $0 > 0 }.min() ?? 1_000_000_000
         sweepInterval = max(10_000_000, min(250_000_000, shortest / 4))
@@ -119,10 +124,6 @@ final class EventLoop {
     }
 
     deinit { events.deallocate() }
-
-    /// How long a draining worker keeps an idle keep-alive connection open
-    /// for a request that may already be in flight.
-    static let drainIdleGrace: UInt64 = 1_000_000_000
 
     /// Runs until drained or told to quit. Returns the exit code.
     func run() -> WorkerExitCode {
