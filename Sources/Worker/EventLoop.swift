@@ -110,8 +110,7 @@ final class EventLoop {
                                       silentTimeout: min(options.headerTimeout, ConnectionPressure.defaultSilentTimeout))
         adminPressure = ConnectionPressure(capacity: options.adminConnections)
         flowTemplate = OutputFlow(highWater: options.outputHighWater, writeTimeout: options.writeTimeout)
-        timeouts = ConnectionMachine.Timeouts(header: options.headerTimeout, body: options.bodyTimeout, keepAlive: options.keepalive,
-                                              linger: options.lingerTime, drainIdle: min(options.keepalive, options.drainIdleGrace))
+        timeouts = options.connectionTimeouts
         let shortest: UInt64 = [options.headerTimeout, options.bodyTimeout, options.keepalive, options.writeTimeout,
                                 pressure.silentTimeout].filter { $0 > 0 }.min() ?? 1_000_000_000
         sweepInterval = max(10_000_000, min(250_000_000, shortest / 4))
