@@ -28,6 +28,8 @@ final class EventLoop {
         var adminConnections: Int
         /// The last this-many listeners are admin listeners.
         var adminListeners: Int = 0
+        /// Under pressure, how long a connection that sent nothing may wait (`pressure_silent_timeout`).
+        var pressureSilentTimeout: UInt64
         /// After INT or QUIT, how long open connections may take to close (`quick_stop_timeout`).
         var quickStopGrace: UInt64
         /// How long unread input is discarded after a half-close (`linger_time`).
@@ -107,7 +109,7 @@ final class EventLoop {
         pipeline = RequestPipeline(app: app, admin: AdminEndpoints(scoreboard: scoreboard, listeners: publicListeners), me: me)
         // Check timeouts often enough for the shortest one, but never spin.
         pressure = ConnectionPressure(capacity: options.maxConnections,
-                                      silentTimeout: min(options.headerTimeout, ConnectionPressure.defaultSilentTimeout))
+                                      silentTimeout: min(options.headerTimeout, options.pressureSilentTimeout))
         adminPressure = ConnectionPressure(capacity: options.adminConnections)
         flowTemplate = OutputFlow(highWater: options.outputHighWater, writeTimeout: options.writeTimeout)
         timeouts = options.connectionTimeouts

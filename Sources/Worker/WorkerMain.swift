@@ -138,6 +138,7 @@ public enum WorkerMain {
             workers: config[Settings.workers],
             outputHighWater: config[Settings.outputHighWater].count,
             adminConnections: config[Settings.adminConnections],
+            pressureSilentTimeout: config[Settings.pressureSilentTimeout].nanoseconds,
             quickStopGrace: config[Settings.quickStopTimeout].nanoseconds,
             lingerTime: config[Settings.lingerTime].nanoseconds,
             drainIdleGrace: config[Settings.drainIdleTimeout].nanoseconds)

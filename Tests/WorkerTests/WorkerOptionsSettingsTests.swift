@@ -18,6 +18,15 @@ final class WorkerOptionsSettingsTests: XCTestCase {
         XCTAssertEqual(o.quickStopGrace, 2 * s)
         XCTAssertEqual(o.connectionTimeouts.drainIdle, 1 * s)
         XCTAssertEqual(o.writeTimeout, 30 * s)
+        XCTAssertEqual(o.pressureSilentTimeout, 2 * s, "the value before it was a setting")
+    }
+
+    func testPressureSilentTimeoutFromTheConfigFile() throws {
+        let o = try options("pressure_silent_timeout = 300ms\n")
+        XCTAssertEqual(o.pressureSilentTimeout, 300_000_000)
+        let pressure = ConnectionPressure(capacity: 4, silentTimeout: o.pressureSilentTimeout)
+        XCTAssertFalse(pressure.silentExpired(acceptedAt: 0, open: 3, now: 300_000_000 - 1))
+        XCTAssertTrue(pressure.silentExpired(acceptedAt: 0, open: 3, now: 300_000_000), "closed at 300 ms, not 2 s")
     }
 
     func testLingerTimeFromTheConfigFileChangesHowLongAClosingConnectionLingers() throws {

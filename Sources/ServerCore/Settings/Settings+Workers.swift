@@ -14,7 +14,13 @@ extension Settings {
         key: "worker_connections", default: 1000, min: 1, max: 1_000_000,
         flags: ["--worker-connections"], section: workersSection, reload: .nextWorkers,
         summary: "Most open client connections per worker; at this number a new one replaces the longest idle one, if any.",
-        doc: "A worker at the limit closes its longest idle keep-alive connection (else the connection that has sent nothing for longest) to accept a new one, and stops accepting only while none is idle. Under pressure (three quarters of the limit) a connection that has sent nothing gets 2 s instead of header_read_timeout. Admin connections do not count: they have admin_connections of their own.")
+        doc: "A worker at the limit closes its longest idle keep-alive connection (else the connection that has sent nothing for longest) to accept a new one, and stops accepting only while none is idle. Under pressure (three quarters of the limit) a connection that has sent nothing gets pressure_silent_timeout instead of header_read_timeout. Admin connections do not count: they have admin_connections of their own.")
+
+    public static let pressureSilentTimeout = Setting<Duration>(
+        key: "pressure_silent_timeout", default: .seconds(2), min: .milliseconds(1), max: .seconds(3600),
+        flags: ["--pressure-silent-timeout"], section: workersSection, reload: .nextWorkers,
+        summary: "Once three quarters of worker_connections are open, how long a connection that has sent nothing may wait; never longer than header_read_timeout.",
+        doc: "Keeps clients that open connections and send nothing from filling a worker's slots for the whole header_read_timeout.")
 
     public static let reusePort = Setting<Bool>(
         key: "reuse_port", default: false,
@@ -82,7 +88,7 @@ extension Settings {
         flags: ["--max-worker-memory"], section: workersSection, reload: .live,
         summary: "Replace a worker whose resident memory exceeds this (0 = never); its successor is ready first.")
 
-    static let workerSettings: [SettingSpec] = [workers.spec, workerConnections.spec, reusePort.spec, timeout.spec, gracefulTimeout.spec,
+    static let workerSettings: [SettingSpec] = [workers.spec, workerConnections.spec, pressureSilentTimeout.spec, reusePort.spec, timeout.spec, gracefulTimeout.spec,
                                                 quickStopTimeout.spec, drainIdleTimeout.spec, bootTimeout.spec, bootBackoffMax.spec, abortGrace.spec, shutdownDelay.spec,
                                                 maxRequests.spec, maxRequestsJitter.spec, maxWorkerMemory.spec]
 }
