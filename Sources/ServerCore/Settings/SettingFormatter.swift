@@ -2,10 +2,6 @@
 /// reads back to the same value, which is what lets the master hand workers a
 /// serialized configuration.
 enum SettingFormatter {
-    /// The value as it would follow `key =` in a config file. Lists are joined
-    /// with commas on one line (for docs); `serialized()` writes one line per item.
-    static func text(_ value: SettingValue) -> String { value.settingText }
-
     /// The largest whole unit (`1h`, `2m`), else whole seconds (`30s`), else
     /// exact decimal seconds (`2.5s`, `0.001s`), so parsing gives back the same duration.
     static func duration(_ duration: Duration) -> String {

@@ -1,4 +1,4 @@
-/// Turns a setting's text, from any source, into a checked `SettingValue`.
+/// The syntax of the built-in value types (`SettingValueType` conformances call these).
 /// The same rules apply to the config file, the environment and the command
 /// line, so a value that works in one place works in all of them.
 enum SettingValueParser {
