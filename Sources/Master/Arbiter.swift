@@ -93,14 +93,7 @@ final class Arbiter {
 
     /// The supervisor's tunables from the settings.
     static func policy(from config: Configuration) -> Supervisor.Policy {
-        var p = Supervisor.Policy(workers: config[Settings.workers], gracefulTimeout: .secondsValue(config[Settings.gracefulTimeout]))
-        p.bootTimeout = .secondsValue(config[Settings.bootTimeout])
-        p.timeout = .secondsValue(config[Settings.timeout])
-        p.abortGrace = .secondsValue(config[Settings.abortGrace])
-        p.maxRequests = config[Settings.maxRequests]
-        p.maxWorkerMemory = config[Settings.maxWorkerMemory]
-        p.clockJump = .secondsValue(max(5, config[Settings.timeout] / 2))
-        return p
+        Supervisor.Policy(configuration: config)
     }
 
     /// Writes the resolved configuration into a memfd the workers read.
@@ -218,10 +211,10 @@ final class Arbiter {
             guard delayedStopAt == nil else { return }
             notify("STOPPING=1")
             let delay = config[Settings.shutdownDelay]
-            if delay > 0, case .running = supervisor.phase {
-                logger.info("received SIGTERM: readiness now 503; stopping in \(delay)s (shutdown_delay)")
+            if delay > .zero, case .running = supervisor.phase {
+                logger.info("received SIGTERM: readiness now 503; stopping in \(delay.settingText) (shutdown_delay)")
                 for pid in controls.keys.sorted() { send(.unready, to: pid) }
-                delayedStopAt = now + Duration.secondsValue(delay).nanoseconds
+                delayedStopAt = now + delay.nanoseconds
             } else {
                 logger.info("received SIGTERM: graceful stop")
                 perform(supervisor.stop(graceful: true, now: now))
@@ -286,7 +279,7 @@ final class Arbiter {
         configFDs[latestGeneration] = fd
         configs[latestGeneration] = new
         config = new
-        logger.level = LogLevel(name: new[Settings.loglevel]) ?? logger.level
+        logger.level = new[Settings.loglevel]
         perform(supervisor.reload(policy: policy, generation: latestGeneration, now: now))
     }
 
@@ -312,7 +305,7 @@ final class Arbiter {
     /// then every process reopens. A line written in between lands in the
     /// renamed file: nothing is lost or written twice.
     private func rotateLogsIfNeeded() {
-        let maxBytes = config[Settings.logMaxBytes]
+        let maxBytes = config[Settings.logMaxBytes].count
         guard maxBytes > 0 else { return }
         let now = Clock.monotonicNanoseconds()
         guard now >= nextRotationCheck else { return }

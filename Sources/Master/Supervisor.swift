@@ -6,32 +6,31 @@ import ServerCore
 /// passed in), so every rule is tested in microseconds with a manual clock.
 /// `Arbiter` is the thin shell that turns actions into system calls.
 public struct Supervisor {
-    /// Tunables, from the settings.
+    /// Tunables, from the settings: built from a `Configuration`, so every
+    /// default is the settings table's (`Supervisor+Policy.swift`).
     public struct Policy: Sendable, Equatable {
         public var workers: Int
         public var gracefulTimeout: Duration
-        public var quickStopTimeout: Duration = .seconds(2)
-        public var bootTimeout: Duration = .seconds(30)
+        /// After INT or QUIT, how long workers have before they are killed.
+        public var quickStopTimeout: Duration
+        public var bootTimeout: Duration
         /// First delay after a boot failure; doubles per consecutive failure.
+        /// An implementation constant: small enough that one failed boot
+        /// (a port clash, a database restarting) costs nothing noticeable.
         public var backoffBase: Duration = .milliseconds(100)
-        public var backoffCap: Duration = .seconds(30)
+        public var backoffCap: Duration
         /// A request handler (or a frozen loop) running longer is aborted. Zero disables.
-        public var timeout: Duration = .seconds(30)
+        public var timeout: Duration
         /// After SIGABRT, how long before SIGKILL of the worker's process group.
-        public var abortGrace: Duration = .seconds(5)
+        public var abortGrace: Duration
         /// Recycle a worker after this many requests (0 = never); each worker
         /// gets its own limit with jitter, drawn by the shell at spawn.
-        public var maxRequests: Int = 0
+        public var maxRequests: Int
         /// Recycle a worker whose RSS exceeds this many bytes (0 = never).
-        public var maxWorkerMemory: Int = 0
+        public var maxWorkerMemory: Int
         /// A gap between two ticks longer than this means the master itself
         /// was not running (SIGSTOP, suspend): skip one kill pass.
-        public var clockJump: Duration = .seconds(5)
-
-        public init(workers: Int, gracefulTimeout: Duration) {
-            self.workers = workers
-            self.gracefulTimeout = gracefulTimeout
-        }
+        public var clockJump: Duration
     }
 
     public enum WorkerState: String, Sendable { case booting, ready, draining, quitting, aborting }
@@ -551,15 +550,4 @@ public struct Supervisor {
         if ns < 10_000_000_000 { return "\(ns / 1_000_000)ms" }
         return "\(ns / 1_000_000_000)s"
     }
-}
-
-extension Duration {
-    /// Whole nanoseconds (non-negative durations only).
-    public var nanoseconds: UInt64 {
-        let (s, a) = components
-        return UInt64(max(0, s)) * 1_000_000_000 + UInt64(max(0, a / 1_000_000_000))
-    }
-
-    /// From a settings value in seconds.
-    public static func secondsValue(_ s: Double) -> Duration { .nanoseconds(Int64((s * 1e9).rounded())) }
 }

@@ -62,7 +62,7 @@ public struct ApplicationCommand: Sendable {
         let logger: Logger
         // `ExecStartPre=paddock migrate` logs to the journal like the server.
         let journal = JournalStream.isStandardError(journalStream: Environment.current()[JournalStream.variable])
-        do { logger = try Logger(path: "-", level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: nil, journal: journal) } catch {
+        do { logger = try Logger(path: "-", level: config[Settings.loglevel], slot: nil, journal: journal) } catch {
             MasterMain.writeError("\(error)")
             return 1
         }

@@ -3,10 +3,10 @@ import Paddock
 /// A greeter: one route with a path parameter, one that takes and returns
 /// JSON through `Codable`, and one setting of its own.
 final class Greeter: Application {
-    static let greeting = Setting<String>(SettingSpec(
-        key: "greeting", type: .string, default: .string("Hello"),
+    static let greeting = Setting<String>(
+        key: "greeting", default: "Hello",
         flags: ["--greeting"], section: "Greeter", reload: .nextWorkers,
-        summary: "The word the greeter says before the name."))
+        summary: "The word the greeter says before the name.")
 
     struct Item: Codable {
         var id: Int

@@ -56,7 +56,7 @@ public enum Database {
             return PostgresConnection(uri: uri,
                                       connectTimeout: configuration[Settings.dbConnectTimeout],
                                       statementTimeout: configuration[Settings.dbStatementTimeout],
-                                      statementMode: PostgresStatementMode(rawValue: configuration[Settings.dbPreparedStatements]) ?? .auto,
+                                      statementMode: configuration[Settings.dbPreparedStatements],
                                       logger: logger)
         }
     }
@@ -64,9 +64,9 @@ public enum Database {
     /// Whether migrations run at start: `auto_migrate`, with `auto` = on for SQLite, off for PostgreSQL.
     public static func autoMigrates(_ configuration: Configuration) throws -> Bool {
         switch configuration[Settings.autoMigrate] {
-        case "on": return true
-        case "off": return false
-        default: return try DatabaseLocation(url: configuration[Settings.databaseURL]).dialect == .sqlite
+        case .on: return true
+        case .off: return false
+        case .auto: return try DatabaseLocation(url: configuration[Settings.databaseURL]).dialect == .sqlite
         }
     }
 }

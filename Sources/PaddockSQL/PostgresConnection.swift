@@ -70,11 +70,14 @@ public final class PostgresConnection: DatabaseConnection {
     private var retryAfter: UInt64?
     private var lastFailure = "not connected yet"
 
-    public init(uri: String, connectTimeout: Double, statementTimeout: Double, statementMode: PostgresStatementMode = .auto,
+    public init(uri: String, connectTimeout: Duration, statementTimeout: Duration, statementMode: PostgresStatementMode = .auto,
                 logger: Logger, retryIntervalMilliseconds: UInt64 = 500, recognizesDirectConnections: Bool = true) {
         self.uri = uri
-        self.connectTimeoutSeconds = max(2, Int(connectTimeout.rounded(.up)))
-        self.statementTimeoutMilliseconds = Int((statementTimeout * 1000).rounded())
+        // libpq's connect_timeout is whole seconds (at least 2); statement_timeout is milliseconds.
+        let (connectSeconds, connectFraction) = connectTimeout.components
+        self.connectTimeoutSeconds = max(2, Int(connectSeconds) + (connectFraction > 0 ? 1 : 0))
+        let (statementSeconds, statementFraction) = statementTimeout.components
+        self.statementTimeoutMilliseconds = Int(statementSeconds) * 1000 + Int((statementFraction + 500_000_000_000_000) / 1_000_000_000_000_000)
         self.statementMode = statementMode
         self.sessionMode = statementMode
         self.recognizesDirectConnections = recognizesDirectConnections

@@ -89,8 +89,8 @@ public final class Logger: @unchecked Sendable {
     /// The error log the settings describe (`errorlog`, `loglevel`, `log_format`),
     /// in journal form when standard error is the journal.
     public convenience init(configuration config: Configuration, slot: Int?) throws {
-        try self.init(path: config[Settings.errorlog], level: LogLevel(name: config[Settings.loglevel]) ?? .info, slot: slot,
-                      format: LogFormat(name: config[Settings.logFormat]) ?? .text,
+        try self.init(path: config[Settings.errorlog], level: config[Settings.loglevel], slot: slot,
+                      format: config[Settings.logFormat],
                       journal: JournalStream.isStandardError(journalStream: Environment.current()[JournalStream.variable]))
     }
 

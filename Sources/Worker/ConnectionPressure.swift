@@ -1,3 +1,5 @@
+import ServerCore
+
 /// What a worker does when its connection slots run out, so that held-open
 /// connections cannot lock new clients out for `keepalive` or
 /// `header_read_timeout` (in the spirit of nginx's reusable connections).
@@ -15,7 +17,8 @@ struct ConnectionPressure {
     /// How long a connection that sent nothing may wait under pressure (ns).
     let silentTimeout: UInt64
 
-    static let defaultSilentTimeout: UInt64 = 2_000_000_000
+    /// The table's default (`pressure_silent_timeout`), for the admin listener and tests.
+    static let defaultSilentTimeout = Settings.pressureSilentTimeout.defaultValue.nanoseconds
 
     init(capacity: Int, silentTimeout: UInt64 = ConnectionPressure.defaultSilentTimeout) {
         self.capacity = max(1, capacity)

@@ -28,8 +28,15 @@ final class EventLoop {
         var adminConnections: Int
         /// The last this-many listeners are admin listeners.
         var adminListeners: Int = 0
-        var quickStopGrace: UInt64 = 2_000_000_000
-        var lingerTime: UInt64 = 2_000_000_000
+        /// Under pressure, how long a connection that sent nothing may wait (`pressure_silent_timeout`).
+        var pressureSilentTimeout: UInt64
+        /// After INT or QUIT, how long open connections may take to close (`quick_stop_timeout`).
+        var quickStopGrace: UInt64
+        /// How long unread input is discarded after a half-close (`linger_time`).
+        var lingerTime: UInt64
+        /// How long a draining worker keeps an idle keep-alive connection open
+        /// for a request that may already be in flight (`drain_idle_timeout`).
+        var drainIdleGrace: UInt64
     }
 
     // epoll user data: kind in the high 32 bits, fd or index in the low.
@@ -102,11 +109,10 @@ final class EventLoop {
         pipeline = RequestPipeline(app: app, admin: AdminEndpoints(scoreboard: scoreboard, listeners: publicListeners), me: me)
         // Check timeouts often enough for the shortest one, but never spin.
         pressure = ConnectionPressure(capacity: options.maxConnections,
-                                      silentTimeout: min(options.headerTimeout, ConnectionPressure.defaultSilentTimeout))
+                                      silentTimeout: min(options.headerTimeout, options.pressureSilentTimeout))
         adminPressure = ConnectionPressure(capacity: options.adminConnections)
         flowTemplate = OutputFlow(highWater: options.outputHighWater, writeTimeout: options.writeTimeout)
-        timeouts = ConnectionMachine.Timeouts(header: options.headerTimeout, body: options.bodyTimeout, keepAlive: options.keepalive,
-                                              linger: options.lingerTime, drainIdle: min(options.keepalive, EventLoop.drainIdleGrace))
+        timeouts = options.connectionTimeouts
         let shortest: UInt64 = [options.headerTimeout, options.bodyTimeout, options.keepalive, options.writeTimeout,
                                 pressure.silentTimeout].filter { $0 > 0 }.min() ?? 1_000_000_000
         sweepInterval = max(10_000_000, min(250_000_000, shortest / 4))
@@ -119,10 +125,6 @@ final class EventLoop {
     }
 
     deinit { events.deallocate() }
-
-    /// How long a draining worker keeps an idle keep-alive connection open
-    /// for a request that may already be in flight.
-    static let drainIdleGrace: UInt64 = 1_000_000_000
 
     /// Runs until drained or told to quit. Returns the exit code.
     func run() -> WorkerExitCode {

@@ -126,18 +126,22 @@ public enum WorkerMain {
     static let reservedDescriptors = 64
 
     static func options(_ config: Configuration) -> EventLoop.Options {
-        func ns(_ s: Double) -> UInt64 { UInt64(max(0, s) * 1e9) }
-        return EventLoop.Options(
+        // Deadlines are kept in monotonic nanoseconds.
+        EventLoop.Options(
             limits: HTTPLimits(requestLine: config[Settings.limitRequestLine], fieldCount: config[Settings.limitRequestFields],
-                               fieldSize: config[Settings.limitRequestFieldSize], bodySize: config[Settings.maxBodySize]),
-            keepalive: ns(config[Settings.keepalive]),
-            headerTimeout: ns(config[Settings.headerReadTimeout]),
-            bodyTimeout: ns(config[Settings.bodyReadTimeout]),
-            writeTimeout: ns(config[Settings.writeTimeout]),
+                               fieldSize: config[Settings.limitRequestFieldSize], bodySize: config[Settings.maxBodySize].count),
+            keepalive: config[Settings.keepalive].nanoseconds,
+            headerTimeout: config[Settings.headerReadTimeout].nanoseconds,
+            bodyTimeout: config[Settings.bodyReadTimeout].nanoseconds,
+            writeTimeout: config[Settings.writeTimeout].nanoseconds,
             maxConnections: config[Settings.workerConnections],
             workers: config[Settings.workers],
-            outputHighWater: config[Settings.outputHighWater],
-            adminConnections: config[Settings.adminConnections])
+            outputHighWater: config[Settings.outputHighWater].count,
+            adminConnections: config[Settings.adminConnections],
+            pressureSilentTimeout: config[Settings.pressureSilentTimeout].nanoseconds,
+            quickStopGrace: config[Settings.quickStopTimeout].nanoseconds,
+            lingerTime: config[Settings.lingerTime].nanoseconds,
+            drainIdleGrace: config[Settings.drainIdleTimeout].nanoseconds)
     }
 
     public static func writeError(_ s: String) {

@@ -22,7 +22,7 @@ class APIContractSuite: XCTestCase {
         let (logger, path) = try makeTestLogger()
         logPath = path
         let app = try UsersApplication(configuration: testConfiguration(databaseURL: try databaseURL(), scryptN: scryptN,
-                                                                        corsOrigins: corsOrigins, autoMigrate: "on"),
+                                                                        corsOrigins: corsOrigins, autoMigrate: .on),
                                        logger: logger)
         try app.start()
         return app

@@ -21,16 +21,16 @@ final class DatabaseLocationTests: XCTestCase {
 
     func testConnectTimeoutIsAppended() {
         let (logger, _) = try! makeTestLogger()
-        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db", connectTimeout: 5, statementTimeout: 10, logger: logger).connectionString,
+        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db", connectTimeout: .seconds(5), statementTimeout: .seconds(10), logger: logger).connectionString,
                        "postgresql://h/db?connect_timeout=5")
-        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?sslmode=disable", connectTimeout: 0.5, statementTimeout: 10, logger: logger).connectionString,
+        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?sslmode=disable", connectTimeout: .milliseconds(500), statementTimeout: .seconds(10), logger: logger).connectionString,
                        "postgresql://h/db?sslmode=disable&connect_timeout=2")
-        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?connect_timeout=9", connectTimeout: 5, statementTimeout: 10, logger: logger).connectionString,
+        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?connect_timeout=9", connectTimeout: .seconds(5), statementTimeout: .seconds(10), logger: logger).connectionString,
                        "postgresql://h/db?connect_timeout=9")
         // A parameter whose name merely ends in connect_timeout is not the timeout.
-        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?x_connect_timeout=9", connectTimeout: 5, statementTimeout: 10, logger: logger).connectionString,
+        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?x_connect_timeout=9", connectTimeout: .seconds(5), statementTimeout: .seconds(10), logger: logger).connectionString,
                        "postgresql://h/db?x_connect_timeout=9&connect_timeout=5")
-        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?", connectTimeout: 5, statementTimeout: 10, logger: logger).connectionString,
+        XCTAssertEqual(PostgresConnection(uri: "postgresql://h/db?", connectTimeout: .seconds(5), statementTimeout: .seconds(10), logger: logger).connectionString,
                        "postgresql://h/db?connect_timeout=5")
     }
 }

@@ -19,7 +19,7 @@ class ListCounterSuite: XCTestCase {
     }
 
     func makeApp(_ url: String) throws -> UsersApplication {
-        let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: "on"), logger: logger)
+        let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: .on), logger: logger)
         try app.start()
         return app
     }

@@ -11,7 +11,7 @@ final class LoginTimingTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: logPath) }
         // A cost high enough (~30 ms a hash) that one hash dwarfs the rest of a request.
         let app = try UsersApplication(configuration: testConfiguration(databaseURL: "sqlite:///:memory:", scryptN: 16384,
-                                                                        autoMigrate: "on"), logger: logger)
+                                                                        autoMigrate: .on), logger: logger)
         try app.start()
         defer { app.db.close() }
         XCTAssertEqual(app.send("POST", "/auth/register", json: jsonBody(["email": "ann@example.com", "name": "Ann", "password": "password123"])).status, 201)

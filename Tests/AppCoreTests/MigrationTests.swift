@@ -89,7 +89,7 @@ final class MigrationTests: XCTestCase {
 
     func testMissingSchemaWithAutoMigrateOffNamesTheCommand() throws {
         let (logger, _) = try makeTestLogger()
-        let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: "off"), logger: logger)
+        let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: .off), logger: logger)
         // The worker starts anyway and says what to do in every 503.
         XCTAssertNoThrow(try app.start())
         let r = app.send("GET", "/api/users")
@@ -114,8 +114,8 @@ final class MigrationTests: XCTestCase {
     func testAutoMigrateDefaults() throws {
         XCTAssertTrue(try Database.autoMigrates(testConfiguration(databaseURL: "sqlite:///x.db")))
         XCTAssertFalse(try Database.autoMigrates(testConfiguration(databaseURL: "postgresql://h/db")))
-        XCTAssertTrue(try Database.autoMigrates(testConfiguration(databaseURL: "postgresql://h/db", autoMigrate: "on")))
-        XCTAssertFalse(try Database.autoMigrates(testConfiguration(databaseURL: "sqlite:///x.db", autoMigrate: "off")))
+        XCTAssertTrue(try Database.autoMigrates(testConfiguration(databaseURL: "postgresql://h/db", autoMigrate: .on)))
+        XCTAssertFalse(try Database.autoMigrates(testConfiguration(databaseURL: "sqlite:///x.db", autoMigrate: .off)))
     }
 
     func testPostgresMigrationsAdoptFlaskSchemaAndRunOnce() throws {
@@ -142,7 +142,7 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(user["updated_at"]?.stringValue, "2024-01-01T00:01:00.123456+00:00")
 
         // Several migrators at once: the advisory lock serialises them, one does the work.
-        let dbs = (0..<4).map { _ in PostgresConnection(uri: cluster.url(database: "flask"), connectTimeout: 2, statementTimeout: 10, logger: logger) }
+        let dbs = (0..<4).map { _ in PostgresConnection(uri: cluster.url(database: "flask"), connectTimeout: .seconds(2), statementTimeout: .seconds(10), logger: logger) }
         let results = ResultsBox()
         let group = DispatchGroup()
         for db in dbs {

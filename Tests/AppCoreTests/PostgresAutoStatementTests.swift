@@ -22,15 +22,15 @@ final class PostgresAutoStatementTests: XCTestCase {
     static let insert = SQLStatement("test.insert", "INSERT INTO hits (client, round) VALUES ($1, $2)")
     static let hits = SQLStatement("test.hits", "SELECT count(*), count(DISTINCT (client, round)) FROM hits")
 
-    func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Double = 0.4,
+    func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Duration = .milliseconds(400),
                     recognizesDirect: Bool = false) throws -> PostgresConnection {
         try Self.connection(url, mode: mode, statementTimeout: statementTimeout, recognizesDirect: recognizesDirect)
     }
 
-    static func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Double = 0.4,
+    static func connection(_ url: String, mode: PostgresStatementMode = .auto, statementTimeout: Duration = .milliseconds(400),
                            recognizesDirect: Bool = false) throws -> PostgresConnection {
         let (logger, _) = try makeTestLogger()
-        let db = PostgresConnection(uri: url, connectTimeout: 2, statementTimeout: statementTimeout,
+        let db = PostgresConnection(uri: url, connectTimeout: .seconds(2), statementTimeout: statementTimeout,
                                     statementMode: mode, logger: logger, recognizesDirectConnections: recognizesDirect)
         try db.connect()
         return db
@@ -78,7 +78,7 @@ final class PostgresAutoStatementTests: XCTestCase {
         db.close()
         // With no timeout of its own it leaves the server's.
         try cluster.psql("ALTER ROLE postgres SET statement_timeout = '7s'")
-        let untimed = try connection(cluster.url, statementTimeout: 0, recognizesDirect: true)
+        let untimed = try connection(cluster.url, statementTimeout: .zero, recognizesDirect: true)
         XCTAssertEqual(untimed.sessionMode, .on)
         XCTAssertEqual(try untimed.queryOne(Self.timeout, [])?.text(0), "7s")
         untimed.close()
@@ -122,7 +122,7 @@ final class PostgresAutoStatementTests: XCTestCase {
         defer { cluster.destroy() }
         try cluster.start()
         try cluster.psql("ALTER ROLE postgres SET statement_timeout = '7s'")
-        let db = try connection(cluster.url, statementTimeout: 0)
+        let db = try connection(cluster.url, statementTimeout: .zero)
         XCTAssertEqual(try db.queryOne(Self.timeout, [])?.text(0), "7s", "0 leaves the role's statement_timeout")
         let names = try db.query(Self.names, []).compactMap { $0.text(0) }
         XCTAssertFalse(names.contains(PostgresConnection.localTimeoutName), "\(names)")

@@ -20,7 +20,7 @@ final class PostgresConcurrencyTests: XCTestCase {
 
         let clients = 50
         let apps = try (0..<clients).map { _ in
-            let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: "off"), logger: logger)
+            let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: .off), logger: logger)
             try app.start()
             return app
         }

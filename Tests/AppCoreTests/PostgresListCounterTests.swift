@@ -73,7 +73,7 @@ final class PostgresListCounterTests: ListCounterSuite {
         try app.db.executeScript("ANALYZE")
         for (label, recognizesDirect) in [("direct", true), ("as through a pooler", false)] {
             let (logger, _) = try makeTestLogger()
-            let db = PostgresConnection(uri: url, connectTimeout: 2, statementTimeout: 10, logger: logger,
+            let db = PostgresConnection(uri: url, connectTimeout: .seconds(2), statementTimeout: .seconds(10), logger: logger,
                                         recognizesDirectConnections: recognizesDirect)
             defer { db.close() }
             for page in 0..<10 {

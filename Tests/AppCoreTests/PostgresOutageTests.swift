@@ -14,7 +14,7 @@ final class PostgresOutageTests: XCTestCase {
         try cluster.start()
         let (logger, logPath) = try makeTestLogger()
         defer { try? FileManager.default.removeItem(atPath: logPath) }
-        let app = try UsersApplication(configuration: testConfiguration(databaseURL: cluster.url, autoMigrate: "on"), logger: logger)
+        let app = try UsersApplication(configuration: testConfiguration(databaseURL: cluster.url, autoMigrate: .on), logger: logger)
         try app.start()
         XCTAssertEqual(app.send("POST", "/auth/register", json: jsonBody(["email": "ann@example.com", "name": "Ann", "password": "password123"])).status, 201)
         XCTAssertEqual(app.send("GET", "/api/users/1").status, 200)

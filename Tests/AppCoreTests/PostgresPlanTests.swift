@@ -20,7 +20,7 @@ final class PostgresPlanTests: XCTestCase {
         // Seeded in the database (the API would take minutes) on the Flask
         // schema, before the migrations, so migration 5 backfills the counts
         // at this size; every 97th user deleted for gaps.
-        let seeder = PostgresConnection(uri: cluster.url, connectTimeout: 5, statementTimeout: 600, logger: logger)
+        let seeder = PostgresConnection(uri: cluster.url, connectTimeout: .seconds(5), statementTimeout: .seconds(600), logger: logger)
         try seeder.executeScript(Migrations.all[0].postgres)
         try seeder.executeScript("""
             INSERT INTO users (email, name, password_hash, created_at, updated_at)
@@ -32,7 +32,7 @@ final class PostgresPlanTests: XCTestCase {
             """)
         try seeder.executeScript("VACUUM ANALYZE") // not in the script's implicit transaction
         seeder.close()
-        let app = try UsersApplication(configuration: testConfiguration(databaseURL: cluster.url, autoMigrate: "on"), logger: logger)
+        let app = try UsersApplication(configuration: testConfiguration(databaseURL: cluster.url, autoMigrate: .on), logger: logger)
         try app.start()
         let db = app.db
         try db.executeScript("ANALYZE") // the counts migration 5 made

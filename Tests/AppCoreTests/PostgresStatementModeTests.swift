@@ -15,13 +15,13 @@ final class PostgresStatementModeTests: XCTestCase {
     static let settings = SQLStatement("test.settings",
                                        "SELECT current_setting('statement_timeout'), current_setting('TimeZone'), current_setting('DateStyle')")
 
-    func connection(_ cluster: PostgresCluster, prepared: Bool, statementTimeout: Double) throws -> PostgresConnection {
+    func connection(_ cluster: PostgresCluster, prepared: Bool, statementTimeout: Duration) throws -> PostgresConnection {
         try connection(cluster, mode: prepared ? .on : .off, statementTimeout: statementTimeout)
     }
 
-    func connection(_ cluster: PostgresCluster, mode: PostgresStatementMode, statementTimeout: Double) throws -> PostgresConnection {
+    func connection(_ cluster: PostgresCluster, mode: PostgresStatementMode, statementTimeout: Duration) throws -> PostgresConnection {
         let (logger, _) = try makeTestLogger()
-        let db = PostgresConnection(uri: cluster.url, connectTimeout: 2, statementTimeout: statementTimeout,
+        let db = PostgresConnection(uri: cluster.url, connectTimeout: .seconds(2), statementTimeout: statementTimeout,
                                     statementMode: mode, logger: logger)
         try db.connect()
         return db
@@ -41,7 +41,7 @@ final class PostgresStatementModeTests: XCTestCase {
         let cluster = try PostgresCluster()
         defer { cluster.destroy() }
         try cluster.start()
-        let db = try connection(cluster, prepared: false, statementTimeout: 0.4)
+        let db = try connection(cluster, prepared: false, statementTimeout: .milliseconds(400))
         for _ in 0..<3 { XCTAssertEqual(try db.query(SQLStatement("ping", "SELECT 1"), []).first?.int(0), 1) }
         XCTAssertEqual(try db.query(Self.preparedCount, []).first?.int(0), 0, "named statements do not survive transaction pooling")
         let row = try db.queryOne(Self.settings, [])
@@ -63,7 +63,7 @@ final class PostgresStatementModeTests: XCTestCase {
         defer { cluster.destroy() }
         try cluster.start()
         for mode in PostgresStatementMode.allCases {
-            let db = try connection(cluster, mode: mode, statementTimeout: 0.4)
+            let db = try connection(cluster, mode: mode, statementTimeout: .milliseconds(400))
             try db.begin(write: true)
             assertCancelled(db)
             db.rollback()
@@ -76,7 +76,7 @@ final class PostgresStatementModeTests: XCTestCase {
         let cluster = try PostgresCluster()
         defer { cluster.destroy() }
         try cluster.start()
-        let db = try connection(cluster, prepared: true, statementTimeout: 0.4)
+        let db = try connection(cluster, prepared: true, statementTimeout: .milliseconds(400))
         XCTAssertTrue(db.ping())
         XCTAssertGreaterThan(try db.query(Self.preparedCount, []).first?.int(0) ?? 0, 0)
         XCTAssertEqual(try db.queryOne(Self.settings, [])?.text(1), "UTC")
@@ -89,12 +89,12 @@ final class PostgresStatementModeTests: XCTestCase {
         defer { cluster.destroy() }
         try cluster.start()
         try cluster.psql("ALTER ROLE postgres SET statement_timeout = '7s'")
-        let unnamed = try connection(cluster, prepared: false, statementTimeout: 0)
+        let unnamed = try connection(cluster, prepared: false, statementTimeout: .zero)
         XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(0), "7s", "0 leaves the role's statement_timeout")
         XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(1), "UTC")
         try unnamed.transaction { XCTAssertEqual(try unnamed.queryOne(Self.settings, [])?.text(0), "7s") }
         unnamed.close()
-        let prepared = try connection(cluster, prepared: true, statementTimeout: 0)
+        let prepared = try connection(cluster, prepared: true, statementTimeout: .zero)
         XCTAssertEqual(try prepared.queryOne(Self.settings, [])?.text(0), "0", "with prepared statements 0 disables it for the session")
         prepared.close()
     }

@@ -134,7 +134,7 @@ final class SQLiteIdReuseTests: XCTestCase {
         }
         flask.close()
         let (logger, _) = try makeTestLogger()
-        let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: "off"), logger: logger)
+        let app = try UsersApplication(configuration: testConfiguration(databaseURL: url, autoMigrate: .off), logger: logger)
         try app.start()
         defer { app.db.close() }
         func register(_ email: String) -> Int {

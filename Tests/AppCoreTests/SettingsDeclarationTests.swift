@@ -8,12 +8,12 @@ final class SettingsDeclarationTests: XCTestCase {
         let c = Configuration.defaults()
         XCTAssertEqual(c[Settings.app], "users")
         XCTAssertEqual(c[Settings.databaseURL], "sqlite:///paddock.db")
-        XCTAssertEqual(c[Settings.dbConnectTimeout], 5)
-        XCTAssertEqual(c[Settings.dbStatementTimeout], 10)
-        XCTAssertEqual(c[Settings.autoMigrate], "auto")
+        XCTAssertEqual(c[Settings.dbConnectTimeout], .seconds(5))
+        XCTAssertEqual(c[Settings.dbStatementTimeout], .seconds(10))
+        XCTAssertEqual(c[Settings.autoMigrate], .auto)
         XCTAssertEqual(c[Settings.jwtSecretKey], "")
-        XCTAssertEqual(c[Settings.jwtAccessTokenExpires], 900)
-        XCTAssertEqual(c[Settings.jwtRefreshTokenExpires], 2_592_000)
+        XCTAssertEqual(c[Settings.jwtAccessTokenExpires], .seconds(900))
+        XCTAssertEqual(c[Settings.jwtRefreshTokenExpires], .seconds(2_592_000))
         XCTAssertEqual(c[Settings.passwordScryptN], 32768)
         XCTAssertEqual(c[Settings.corsOrigins], [])
     }
@@ -27,8 +27,8 @@ final class SettingsDeclarationTests: XCTestCase {
         }
         XCTAssertEqual(Settings.spec(for: "app")?.type, .choice(["users", "echo"]))
         XCTAssertTrue(Settings.spec(for: "jwt_secret_key")?.secret ?? false)
-        XCTAssertEqual(Settings.spec(for: "password_scrypt_n")?.minimum, 1024)
-        XCTAssertEqual(Settings.spec(for: "password_scrypt_n")?.maximum, 1_048_576)
+        XCTAssertEqual(Settings.spec(for: "password_scrypt_n")?.minimum, .int(1024))
+        XCTAssertEqual(Settings.spec(for: "password_scrypt_n")?.maximum, .int(1_048_576))
         let flags = Settings.all.flatMap(\.flags)
         XCTAssertEqual(flags.count, Set(flags).count, "a command-line flag is declared twice")
     }

@@ -73,14 +73,14 @@ final class TestLogDirectory: NSObject, XCTestObservation, @unchecked Sendable {
 /// A configuration for tests: the given database, a fixed JWT key and a low
 /// scrypt cost (the default costs ~64 ms per hash).
 func testConfiguration(databaseURL: String, scryptN: Int = 1024, corsOrigins: [String] = [],
-                       autoMigrate: String = "auto") -> Configuration {
+                       autoMigrate: AutoMigrate = .auto) -> Configuration {
     var c = Configuration.defaults()
     c.set(Settings.databaseURL.key, .string(databaseURL), from: .defaultValue)
     c.set(Settings.passwordScryptN.key, .int(scryptN), from: .defaultValue)
     c.set(Settings.jwtSecretKey.key, .string("test-secret-key"), from: .defaultValue)
     c.set(Settings.corsOrigins.key, .list(corsOrigins), from: .defaultValue)
-    c.set(Settings.autoMigrate.key, .string(autoMigrate), from: .defaultValue)
-    c.set(Settings.dbConnectTimeout.key, .seconds(2), from: .defaultValue)
+    c.set(Settings.autoMigrate, autoMigrate, from: .defaultValue)
+    c.set(Settings.dbConnectTimeout, .seconds(2), from: .defaultValue)
     return c
 }
 

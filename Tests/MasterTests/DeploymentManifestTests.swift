@@ -19,10 +19,10 @@ final class DeploymentManifestTests: XCTestCase {
     }
 
     /// A duration as Paddock parses it (`5s`, `30`, `1m`).
-    func seconds(_ text: String?, _ setting: Setting<Double>) throws -> Double {
-        guard let text else { return setting.spec.defaultSeconds }
-        guard case .seconds(let s) = try SettingValueParser.parse(text, for: setting.spec) else { throw ManifestYAML.SyntaxError(description: "\(text)") }
-        return s
+    func seconds(_ text: String?, _ setting: Setting<Duration>) throws -> Double {
+        let duration = try text.map { text throws(ValueProblem) in try setting.parse(text) } ?? setting.defaultValue
+        let (whole, attoseconds) = duration.components
+        return Double(whole) + Double(attoseconds) / 1e18
     }
 
     // MARK: Containerfile
@@ -263,12 +263,5 @@ final class DeploymentManifestTests: XCTestCase {
         XCTAssertThrowsError(try ManifestYAML.documents("a: {b: c}"))
         XCTAssertThrowsError(try ManifestYAML.documents("a: 1\na: 2"))
         XCTAssertThrowsError(try ManifestYAML.documents("a:\n    b: 1\n  c: 2"))
-    }
-}
-
-private extension SettingSpec {
-    var defaultSeconds: Double {
-        if case .seconds(let s) = defaultValue { return s }
-        return .nan
     }
 }

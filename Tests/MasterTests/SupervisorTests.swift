@@ -8,8 +8,8 @@ final class SupervisorTests: XCTestCase {
     let ms: UInt64 = 1_000_000
     let s: UInt64 = 1_000_000_000
 
-    func makeSupervisor(workers: Int = 3, graceful: Double = 30) -> Supervisor {
-        Supervisor(policy: .init(workers: workers, gracefulTimeout: .secondsValue(graceful)))
+    func makeSupervisor(workers: Int = 3, graceful: Duration = .seconds(30)) -> Supervisor {
+        Supervisor(policy: .init(workers: workers, gracefulTimeout: graceful))
     }
 
     func spawns(_ actions: [Supervisor.Action]) -> [Int] {
@@ -108,7 +108,7 @@ final class SupervisorTests: XCTestCase {
     }
 
     func testGracefulStopDrainsThenKillsAfterTimeoutThenExits() {
-        var sup = makeSupervisor(workers: 2, graceful: 5)
+        var sup = makeSupervisor(workers: 2, graceful: .seconds(5))
         startAll(&sup)
         let a = sup.stop(graceful: true, now: s)
         XCTAssertTrue(a.contains(.send(pid: 100, .drain)))
@@ -123,7 +123,7 @@ final class SupervisorTests: XCTestCase {
     }
 
     func testQuickStopKillsAfterTwoSeconds() {
-        var sup = makeSupervisor(workers: 1, graceful: 30)
+        var sup = makeSupervisor(workers: 1, graceful: .seconds(30))
         startAll(&sup)
         XCTAssertTrue(sup.stop(graceful: false, now: 0).contains(.send(pid: 100, .quit)))
         XCTAssertTrue(sup.tick(now: 2 * s).contains(.killGroup(pid: 100)))

@@ -6,12 +6,12 @@ import XCTest
 /// source, listed by `--help`, `--print-config` and the docs, checked for
 /// unknown keys, and never allowed to shadow a server setting.
 final class ApplicationSettingsTests: XCTestCase {
-    static let greeting = Setting<String>(SettingSpec(
-        key: "greeting", type: .string, default: .string("Hello"), flags: ["--greeting"],
-        section: "Greeter", reload: .nextWorkers, summary: "What the greeter says."))
-    static let repeats = Setting<Int>(SettingSpec(
-        key: "greeting_repeats", type: .int, default: .int(1), min: 1, max: 5,
-        section: "Greeter", reload: .nextWorkers, summary: "How many times it says it."))
+    static let greeting = Setting<String>(
+        key: "greeting", default: "Hello", flags: ["--greeting"],
+        section: "Greeter", reload: .nextWorkers, summary: "What the greeter says.")
+    static let repeats = Setting<Int>(
+        key: "greeting_repeats", default: 1, min: 1, max: 5,
+        section: "Greeter", reload: .nextWorkers, summary: "How many times it says it.")
 
     func table() throws -> [SettingSpec] {
         try Settings.table(applications: ["greeter"], settings: [Self.greeting.spec, Self.repeats.spec])
@@ -59,11 +59,11 @@ final class ApplicationSettingsTests: XCTestCase {
     }
 
     func testAnApplicationCannotShadowAServerSetting() {
-        let sameKey = SettingSpec(key: "workers", type: .int, default: .int(1), section: "X", reload: .live, summary: "x")
-        let sameFlag = SettingSpec(key: "greeting", type: .string, default: .string(""), flags: ["-w"], section: "X",
-                                   reload: .live, summary: "x")
-        let sameAlias = SettingSpec(key: "greeting", type: .string, default: .string(""), section: "X", reload: .live,
-                                    summary: "x", aliases: [EnvironmentAlias("DATABASE_URL", meaning: "x")])
+        let sameKey = Setting<Int>(key: "workers", default: 1, section: "X", reload: .live, summary: "x").spec
+        let sameFlag = Setting<String>(key: "greeting", default: "", flags: ["-w"], section: "X",
+                                       reload: .live, summary: "x").spec
+        let sameAlias = Setting<String>(key: "greeting", default: "", section: "X", reload: .live,
+                                        summary: "x", aliases: [EnvironmentAlias("DATABASE_URL", meaning: "x")]).spec
         for spec in [sameKey, sameFlag, sameAlias] {
             XCTAssertThrowsError(try Settings.table(applications: ["a"], settings: [spec]), spec.key)
         }

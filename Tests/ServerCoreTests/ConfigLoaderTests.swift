@@ -21,10 +21,10 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(c.source(of: "workers"), .file(path: path, line: 1))
         XCTAssertEqual(c[Settings.backlog], 200)
         XCTAssertEqual(c.source(of: "backlog"), .environment("PADDOCK_BACKLOG"))
-        XCTAssertEqual(c[Settings.loglevel], "error")
+        XCTAssertEqual(c[Settings.loglevel], .error)
         XCTAssertEqual(c.source(of: "loglevel"), .commandLine("--log-level"))
-        XCTAssertEqual(c[Settings.timeout], 10)
-        XCTAssertEqual(c[Settings.gracefulTimeout], 30)
+        XCTAssertEqual(c[Settings.timeout], .seconds(10))
+        XCTAssertEqual(c[Settings.gracefulTimeout], .seconds(30))
         XCTAssertEqual(c.source(of: "graceful_timeout"), .defaultValue)
     }
 
@@ -73,7 +73,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(try load(["-w", "4"]).configuration[Settings.workers], 4)
         XCTAssertEqual(try load(["-w4"]).configuration[Settings.workers], 4)
         // Every key has --key-with-dashes, declared or not.
-        XCTAssertEqual(try load(["--keepalive", "5s"]).configuration[Settings.keepalive], 5)
+        XCTAssertEqual(try load(["--keepalive", "5s"]).configuration[Settings.keepalive], .seconds(5))
         XCTAssertEqual(try load(["--limit-request-line", "100"]).configuration[Settings.limitRequestLine], 100)
         XCTAssertEqual(try load(["--log-file", "-"]).configuration[Settings.errorlog], "-")
     }
@@ -124,8 +124,8 @@ final class ConfigLoaderTests: XCTestCase {
 
     func testWorksOverSettingsNotYetDeclared() throws {
         // Sections added later must work without touching the loader.
-        let extra = SettingSpec(key: "cache_url", type: .string, default: .string(""), section: "Cache",
-                                reload: .nextWorkers, summary: "Where the cache is.", secret: true)
+        let extra = Setting<String>(key: "cache_url", default: "", section: "Cache",
+                                    reload: .nextWorkers, summary: "Where the cache is.", secret: true).spec
         let specs = Settings.all + [extra]
         let path = try writeConfig("cache-url = redis://u:p@h/0\n")
         let loaded = try ConfigLoader.load(arguments: ["-c", path], environment: [:], defaultConfigPath: noDefault, specs: specs)

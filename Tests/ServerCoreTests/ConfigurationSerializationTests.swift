@@ -15,12 +15,12 @@ final class ConfigurationSerializationTests: XCTestCase {
         c.set("cors_origins", .list(["https://a,b.example", " spaced ", #"q"uote"#, "https://x.example"]), from: .defaultValue)
         c.set("pidfile", .string(#""quoted" with \ backslash"#), from: .defaultValue)
         c.set("errorlog", .string("  /var/log/p # hash  "), from: .defaultValue)
-        c.set("keepalive", .seconds(0.1 + 0.2), from: .defaultValue)
-        c.set("timeout", .seconds(0.00001), from: .defaultValue)
-        c.set("max_body_size", .int(1_500_000), from: .defaultValue)
+        c.set(Settings.keepalive, .milliseconds(300), from: .defaultValue)
+        c.set(Settings.timeout, .microseconds(10), from: .defaultValue)
+        c.set(Settings.maxBodySize, 1_500_000, from: .defaultValue)
         c.set("reuse_port", .bool(true), from: .defaultValue)
         c.set("workers", .int(17), from: .defaultValue)
-        c.set("loglevel", .string("critical"), from: .defaultValue)
+        c.set(Settings.loglevel, .critical, from: .defaultValue)
         let text = c.serialized()
         // Parsing over a base that differs everywhere proves every setting was written.
         var base = Configuration.defaults()
@@ -56,8 +56,8 @@ final class ConfigurationSerializationTests: XCTestCase {
     }
 
     func testPrintableShowsSourcesAndRedactsSecrets() throws {
-        let secret = SettingSpec(key: "jwt_secret", type: .string, default: .string(""), section: "Auth",
-                                 reload: .nextWorkers, summary: "Signing key.", secret: true)
+        let secret = Setting<String>(key: "jwt_secret", default: "", section: "Auth",
+                                     reload: .nextWorkers, summary: "Signing key.", secret: true).spec
         let specs = Settings.all + [secret]
         var c = Configuration.defaults(specs: specs)
         c.set("workers", .int(4), from: .file(path: "server.conf", line: 12))

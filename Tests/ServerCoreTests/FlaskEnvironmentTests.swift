@@ -28,7 +28,7 @@ final class FlaskEnvironmentTests: XCTestCase {
         XCTAssertEqual(c[Settings.bind], ["0.0.0.0:5000"], "PORT binds every interface, as container platforms expect")
         XCTAssertEqual(c[Settings.workers], 7)
         XCTAssertEqual(c[Settings.corsOrigins], ["https://a.example", "https://b.example"])
-        XCTAssertEqual(c[Settings.loglevel], "warning")
+        XCTAssertEqual(c[Settings.loglevel], .warning)
         XCTAssertEqual(c.source(of: "bind"), .environment("PORT"))
         XCTAssertEqual(c.source(of: "workers"), .environment("WEB_CONCURRENCY"))
     }
@@ -65,7 +65,7 @@ final class FlaskEnvironmentTests: XCTestCase {
         let env = ["LOG_LEVEL": "verbose", "PORT": "http"]
         XCTAssertThrowsError(try load(env: env))
         let file = try writeConfig("loglevel = info\n")
-        XCTAssertEqual(try load(["-c", file, "--bind", "127.0.0.1:8000"], env: env).configuration[Settings.loglevel], "info")
+        XCTAssertEqual(try load(["-c", file, "--bind", "127.0.0.1:8000"], env: env).configuration[Settings.loglevel], .info)
         XCTAssertEqual(try load(["--log-level", "error"], env: ["LOG_LEVEL": "verbose", "PADDOCK_BIND": "127.0.0.1:1"])
             .configuration[Settings.bind], ["127.0.0.1:1"])
     }
@@ -80,7 +80,7 @@ final class FlaskEnvironmentTests: XCTestCase {
         XCTAssertEqual(c.source(of: "database_url"), .dotenv(path: envFile, line: 2, name: "DATABASE_URL"))
         XCTAssertEqual(c[Settings.bind], ["0.0.0.0:7000"], "a real variable is never overridden by the file")
         XCTAssertEqual(c.source(of: "bind"), .environment("PORT"))
-        XCTAssertEqual(c[Settings.timeout], 12)
+        XCTAssertEqual(c[Settings.timeout], .seconds(12))
         let printed = c.printable()
         XCTAssertTrue(printed.contains("# database_url: \(envFile):2 DATABASE_URL\n"), printed)
         XCTAssertTrue(printed.contains("# bind: env PORT\n"), printed)

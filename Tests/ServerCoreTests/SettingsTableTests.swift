@@ -50,7 +50,7 @@ final class SettingsTableTests: XCTestCase {
         for spec in Settings.all {
             // Writing the default and reading it back must give the default:
             // this catches a default of the wrong type and one out of bounds.
-            let text = SettingFormatter.text(spec.defaultValue, type: spec.type)
+            let text = spec.defaultValue.settingText
             XCTAssertEqual(try SettingValueParser.parse(text, for: spec), spec.defaultValue, spec.key)
         }
     }
@@ -59,7 +59,7 @@ final class SettingsTableTests: XCTestCase {
         let configuration = Configuration.defaults()
         XCTAssertEqual(configuration[Settings.bind], ["127.0.0.1:8000"])
         XCTAssertEqual(configuration[Settings.reusePort], false)
-        XCTAssertEqual(configuration[Settings.keepalive], 65)
+        XCTAssertEqual(configuration[Settings.keepalive], .seconds(65))
         XCTAssertGreaterThanOrEqual(configuration[Settings.workers], 3)
         XCTAssertEqual(configuration.source(of: "workers"), .defaultValue)
     }

@@ -4,16 +4,18 @@ import Paddock
 /// (PyJWT underneath), so tokens from either server are accepted by both.
 public struct JWTCodec: Sendable {
     private let key: [UInt8]
-    /// Access-token lifetime in seconds (flask-jwt-extended: 15 minutes).
-    public let accessLifetime: Double
-    /// Refresh-token lifetime in seconds (flask-jwt-extended: 30 days).
-    public let refreshLifetime: Double
+    /// Access-token lifetime (`jwt_access_token_expires`; flask-jwt-extended: 15 minutes).
+    public let accessLifetime: Duration
+    /// Refresh-token lifetime (`jwt_refresh_token_expires`; flask-jwt-extended: 30 days).
+    public let refreshLifetime: Duration
 
     /// `{"alg":"HS256","typ":"JWT"}`, byte for byte what PyJWT writes.
     static let headerSegment = Digest.base64URLEncode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
 
     /// Creates a codec keyed with `secret` (`JWT_SECRET_KEY`, used as UTF-8).
-    public init(secret: String, accessLifetime: Double = 900, refreshLifetime: Double = 2_592_000) {
+    /// The lifetimes default to the settings' defaults.
+    public init(secret: String, accessLifetime: Duration = Settings.jwtAccessTokenExpires.defaultValue,
+                refreshLifetime: Duration = Settings.jwtRefreshTokenExpires.defaultValue) {
         self.key = Array(secret.utf8)
         self.accessLifetime = accessLifetime
         self.refreshLifetime = refreshLifetime
@@ -43,7 +45,7 @@ public struct JWTCodec: Sendable {
         claims.field("nbf", now)
         claims.field("csrf", Self.uuid4())
         // Like Python's timegm(now + timedelta): whole seconds, rounded down.
-        claims.field("exp", Int((Double(now) + lifetime).rounded(.down)))
+        claims.field("exp", now + Int(lifetime.components.seconds))
         claims.endObject()
         let signingInput = Self.headerSegment + "." + Digest.base64URLEncode(claims.bytes)
         let signature = Digest.hmacSHA256(key: key, data: Array(signingInput.utf8))

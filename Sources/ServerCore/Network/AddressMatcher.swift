@@ -34,9 +34,8 @@ public struct AddressMatcher: Sendable, Equatable {
         matchesAny || networks.contains { $0.contains(address) }
     }
 
-    /// The problem with the first bad entry of `value` (a list), or nil, for `SettingSpec.check`.
-    public static func problem(in value: SettingValue) -> String? {
-        guard case .list(let items) = value else { return nil }
+    /// The problem with the first bad entry of `items`, or nil, for a setting's `check`.
+    @Sendable public static func problem(in items: [String]) -> String? {
         do throws(IPNetworkError) { _ = try AddressMatcher(parsing: items); return nil } catch { return error.description }
     }
 }

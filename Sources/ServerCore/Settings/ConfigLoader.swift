@@ -82,8 +82,8 @@ public enum ConfigLoader {
             let spec = assignment.spec
             var value = try value(assignment.text, spec, at: assignment.flag)
             // The first --bind replaces the lower layers, each further one appends.
-            if case .list(let items) = value, !listsSetOnCommandLine.insert(spec.key).inserted,
-               case .list(let earlier) = configuration.values[spec.key] {
+            if let items = value.get([String].self), !listsSetOnCommandLine.insert(spec.key).inserted,
+               let earlier = configuration.values[spec.key]?.get([String].self) {
                 value = .list(earlier + items)
             }
             configuration.set(spec.key, value, from: .commandLine(assignment.flag))
@@ -113,8 +113,8 @@ public enum ConfigLoader {
             var source = SettingSource.file(path: path, line: entry.line)
             // The first line of a list replaces the default, repeated lines append;
             // the source stays the first line, where the list starts.
-            if case .list(let items) = value, !listsSetInFile.insert(spec.key).inserted,
-               case .list(let earlier) = configuration.values[spec.key] {
+            if let items = value.get([String].self), !listsSetInFile.insert(spec.key).inserted,
+               let earlier = configuration.values[spec.key]?.get([String].self) {
                 value = .list(earlier + items)
                 source = configuration.source(of: spec.key)
             }

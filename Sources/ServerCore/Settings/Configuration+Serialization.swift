@@ -40,11 +40,11 @@ extension Configuration {
     /// not survive being joined with commas; one line for everything else.
     private func lines(for spec: SettingSpec) -> [String] {
         let value = values[spec.key] ?? spec.defaultValue
-        if case .list(let items) = value {
+        if let items = value.get([String].self) {
             // "key =" alone is the empty list: it replaces the default with nothing.
             if items.isEmpty { return ["\(spec.key) =\n"] }
             return items.map { "\(spec.key) = \(SettingFormatter.quoteIfNeeded($0, forList: true))\n" }
         }
-        return ["\(spec.key) = \(SettingFormatter.text(value, type: spec.type))\n"]
+        return ["\(spec.key) = \(value.settingText)\n"]
     }
 }

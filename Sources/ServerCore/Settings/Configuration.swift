@@ -36,7 +36,14 @@ public struct Configuration: Sendable {
 
     /// The typed value: `config[Settings.workers]` is an `Int`.
     public subscript<V>(_ setting: Setting<V>) -> V {
-        setting.extract(values[setting.key] ?? setting.spec.defaultValue)
+        guard let value = values[setting.key] else { return setting.defaultValue }
+        guard let typed = value.get(V.self) else { preconditionFailure("setting \(setting.key) holds \(type(of: value.base)), not \(V.self)") }
+        return typed
+    }
+
+    /// Sets a typed value, as code that decides one itself does (a generated secret).
+    public mutating func set<V>(_ setting: Setting<V>, _ value: V, from source: SettingSource) {
+        set(setting.key, SettingValue(value), from: source)
     }
 
     /// Sets a value (already parsed and validated by the loader).

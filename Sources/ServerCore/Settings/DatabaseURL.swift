@@ -107,8 +107,7 @@ public enum DatabaseURL: Sendable, Equatable {
     }
 
     /// For `Settings.databaseURL`'s check: the problem, or nil.
-    @Sendable static func check(_ value: SettingValue) -> String? {
-        guard case .string(let url) = value else { return nil }
+    @Sendable static func check(_ url: String) -> String? {
         do throws(Problem) { _ = try parse(url); return nil } catch { return error.message }
     }
 }

@@ -105,10 +105,10 @@ enum GunicornConfig {
                 // None is gunicorn's "not set" (`proc_name = None`, `accesslog = None`): Paddock's default applies.
                 guard value != .none, let spec = specs.first(where: { $0.key == key }) else { continue }
                 var value = value
-                if GunicornNames.zeroMeansUnlimited.contains(name), value == .int(0), let maximum = spec.maximum {
+                if GunicornNames.zeroMeansUnlimited.contains(name), value == .int(0), let maximum = spec.maximum?.get(Int.self) {
                     // gunicorn's 0 is "no limit"; Paddock always has one, so the largest it allows.
-                    value = .int(Int(maximum))
-                    result.warnings.append("\(location): \(name) = 0 (no limit in gunicorn) becomes \(Int(maximum)), the most Paddock allows")
+                    value = .int(maximum)
+                    result.warnings.append("\(location): \(name) = 0 (no limit in gunicorn) becomes \(maximum), the most Paddock allows")
                 }
                 for text in try settingTexts(value, key: key, line: line) {
                     result.entries.append(ConfigFileParser.Entry(key: key, value: text, line: line))

@@ -2,43 +2,22 @@
 /// reads back to the same value, which is what lets the master hand workers a
 /// serialized configuration.
 enum SettingFormatter {
-    /// The value as it would follow `key =` in a config file. Lists are joined
-    /// with commas on one line (for docs); `serialized()` writes one line per item.
-    static func text(_ value: SettingValue, type: SettingType) -> String {
-        switch value {
-        case .int(let n):
-            if case .bytes = type { return bytes(n) }
-            return String(n)
-        case .bool(let b): return b ? "true" : "false"
-        case .string(let s):
-            if case .choice = type { return s }
-            return quoteIfNeeded(s, forList: false)
-        case .list(let items): return items.map { quoteIfNeeded($0, forList: true) }.joined(separator: ", ")
-        case .seconds(let s): return duration(s)
-        }
-    }
-
-    /// A bound as docs and error messages show it, in the setting's own unit.
-    static func bound(_ bound: Double, type: SettingType) -> String {
-        switch type {
-        case .duration: return duration(bound)
-        case .bytes where bound == bound.rounded() && abs(bound) < 9e18: return bytes(Int(bound))
-        default: return bound == bound.rounded() && abs(bound) < 9e18 ? String(Int(bound)) : plainDecimal(bound)
-        }
-    }
-
-    /// The largest whole unit (`1h`, `2m`), else exact seconds (`2.5s`), so
-    /// parsing gives back the same Double.
-    static func duration(_ seconds: Double) -> String {
-        if seconds == 0 { return "0" }
-        if seconds == seconds.rounded() && abs(seconds) < 9e15 {
-            let whole = Int(seconds)
-            for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60)] where whole % size == 0 {
-                return "\(whole / size)\(unit)"
+    /// The largest whole unit (`1h`, `2m`), else whole seconds (`30s`), else
+    /// exact decimal seconds (`2.5s`, `0.001s`), so parsing gives back the same duration.
+    static func duration(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        if seconds == 0 && attoseconds == 0 { return "0" }
+        if attoseconds == 0 {
+            for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60)] where seconds % size == 0 {
+                return "\(seconds / size)\(unit)"
             }
-            return "\(whole)s"
+            return "\(seconds)s"
         }
-        return plainDecimal(seconds) + "s"
+        // Non-negative by construction (the parser has no sign), so the components are too.
+        var fraction = String(attoseconds)
+        fraction = String(repeating: "0", count: 18 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(seconds).\(fraction)s"
     }
 
     /// The largest binary unit that divides exactly (`1MiB`), else plain bytes.
@@ -51,7 +30,7 @@ enum SettingFormatter {
     }
 
     /// Swift's shortest round-tripping digits, but without an exponent
-    /// (`1e-05` becomes `0.00001`), since the duration syntax has none.
+    /// (`1e-05` becomes `0.00001`), since the duration syntax has none (gunicorn config floats).
     static func plainDecimal(_ value: Double) -> String {
         var text = "\(value)"
         if text.hasSuffix(".0") { text.removeLast(2) }

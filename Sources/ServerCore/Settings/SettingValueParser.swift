@@ -1,44 +1,18 @@
-/// Turns a setting's text, from any source, into a checked `SettingValue`.
+/// The syntax of the built-in value types (`SettingValueType` conformances call these).
 /// The same rules apply to the config file, the environment and the command
 /// line, so a value that works in one place works in all of them.
 enum SettingValueParser {
-    /// Parses `text` as the type of `spec` and checks its bounds. Lists come
-    /// back whole; whether they replace or append is the caller's concern.
+    /// Parses `text` as the type of `spec` and checks its bounds and rule.
     static func parse(_ text: String, for spec: SettingSpec) throws(ValueProblem) -> SettingValue {
-        let value = try parseType(text, for: spec)
-        // After the type: a setting's own rule sees a value it can rely on.
-        if let check = spec.check, let problem = check(value) { throw .rejected(problem) }
-        return value
+        try spec.parse(text)
     }
 
-    private static func parseType(_ text: String, for spec: SettingSpec) throws(ValueProblem) -> SettingValue {
-        let trimmed = text.trimmingWhitespace()
-        switch spec.type {
-        case .int:
-            let value = try parseInt(trimmed)
-            try checkBounds(Double(value), spec)
-            return .int(value)
-        case .bool:
-            return .bool(try parseBool(trimmed))
-        case .string:
-            return .string(try singleLine(unquote(trimmed)))
-        case .stringList:
-            return .list(try splitList(trimmed).map { item throws(ValueProblem) in try singleLine(item) })
-        case .duration:
-            let seconds = try parseDuration(trimmed)
-            try checkBounds(seconds, spec)
-            return .seconds(seconds)
-        case .bytes:
-            let bytes = try parseBytes(trimmed)
-            try checkBounds(Double(bytes), spec)
-            return .int(bytes)
-        case .choice(let words):
-            // Accept any case but store the declared spelling, so code compares one form.
-            guard let word = words.first(where: { $0.lowercased() == trimmed.lowercased() }) else {
-                throw .invalid(expected: "one of " + words.joined(separator: ", "))
-            }
-            return .string(word)
+    /// One of `words`, in any case; the declared spelling comes back, so code compares one form.
+    static func choice(_ text: String, among words: [String]) throws(ValueProblem) -> String {
+        guard let word = words.first(where: { $0.lowercased() == text.lowercased() }) else {
+            throw .invalid(expected: "one of " + words.joined(separator: ", "))
         }
+        return word
     }
 
     static func parseInt(_ text: String) throws(ValueProblem) -> Int {
@@ -60,19 +34,35 @@ enum SettingValueParser {
         }
     }
 
-    private static let durationUnits: [String: Double] = ["": 1, "s": 1, "m": 60, "h": 3600, "d": 86400]
+    private static let durationUnits: [String: Int64] = ["": 1, "s": 1, "m": 60, "h": 3600, "d": 86400]
 
-    static func parseDuration(_ text: String) throws(ValueProblem) -> Double {
+    /// The decimal is taken exactly, to the attosecond, so `0.1` is a tenth
+    /// of a second and printing gives back the same text.
+    static func parseDuration(_ text: String) throws(ValueProblem) -> Duration {
         let expected = ValueProblem.invalid(expected: "a duration such as 30, 2.5, 500ms, 30s, 1m, 1h or 1d")
         let lower = text.lowercased()
         let number = lower.prefix { $0.isASCIIDigit || $0 == "." }
         let unit = lower.dropFirst(number.count).trimmingWhitespace()
-        guard isDecimal(number), let value = Double(number) else { throw expected }
-        // Divide for milliseconds rather than multiply by 0.001: 1/1000 is not
-        // exact in binary, and the division rounds once instead of twice.
-        if unit == "ms" { return value / 1000 }
+        guard isDecimal(number) else { throw expected }
+        let seconds = exactSeconds(number)
+        if unit == "ms" { return seconds / 1000 }
         guard let scale = durationUnits[unit] else { throw expected }
-        return value * scale
+        // Far beyond any bound: saturate rather than trap, and let the bounds say so.
+        guard seconds < .seconds(Int64.max / 86400 / 2) else { return .seconds(Int64.max / 2) }
+        return seconds * scale
+    }
+
+    /// `digits` or `digits.digits` as a duration in seconds; digits past the
+    /// attosecond are dropped, and a whole part too large for `Int64` saturates.
+    private static func exactSeconds(_ number: Substring) -> Duration {
+        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        guard let whole = Int64(parts[0]) else { return .seconds(Int64.max / 2) }
+        var attoseconds: Int64 = 0
+        if parts.count == 2 {
+            let digits = parts[1].prefix(18)
+            attoseconds = Int64(digits + String(repeating: "0", count: 18 - digits.count)) ?? 0
+        }
+        return Duration(secondsComponent: whole, attosecondsComponent: attoseconds)
     }
 
     /// `digits` or `digits.digits`: no sign, no exponent, no bare point.
@@ -155,17 +145,8 @@ enum SettingValueParser {
     /// Values are written one per line in a config file, so a line break
     /// (possible from the environment or the command line) could never be
     /// written back; refuse it where it enters.
-    private static func singleLine(_ text: String) throws(ValueProblem) -> String {
+    static func singleLine(_ text: String) throws(ValueProblem) -> String {
         guard !text.contains(where: \.isNewline) else { throw .invalid(expected: "a single line of text") }
         return text
-    }
-
-    private static func checkBounds(_ value: Double, _ spec: SettingSpec) throws(ValueProblem) {
-        if let minimum = spec.minimum, value < minimum {
-            throw .belowMinimum(SettingFormatter.bound(minimum, type: spec.type))
-        }
-        if let maximum = spec.maximum, value > maximum {
-            throw .aboveMaximum(SettingFormatter.bound(maximum, type: spec.type))
-        }
     }
 }

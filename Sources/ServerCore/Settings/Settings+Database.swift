@@ -1,8 +1,8 @@
 extension Settings {
     static let databaseSection = "Database"
 
-    public static let databaseURL = Setting<String>(SettingSpec(
-        key: "database_url", type: .string, default: .string("sqlite:///paddock.db"),
+    public static let databaseURL = Setting<String>(
+        key: "database_url", default: "sqlite:///paddock.db",
         flags: ["--database-url"], section: databaseSection, reload: .nextWorkers,
         summary: "The `users` application's database: a SQLite file or a PostgreSQL server.",
         doc: """
@@ -15,22 +15,22 @@ extension Settings {
         `~/.pgpass` or `PGPASSWORD`, which keeps it out of the configuration.
         """, secret: true,
         aliases: [EnvironmentAlias("DATABASE_URL")],
-        check: DatabaseURL.check))
+        check: DatabaseURL.check)
 
-    public static let dbConnectTimeout = Setting<Double>(SettingSpec(
-        key: "db_connect_timeout", type: .duration, default: .seconds(5), min: 1, max: 300,
+    public static let dbConnectTimeout = Setting<Duration>(
+        key: "db_connect_timeout", default: .seconds(5), min: .seconds(1), max: .seconds(300),
         flags: ["--db-connect-timeout"], section: databaseSection, reload: .nextWorkers,
         summary: "Longest wait for a PostgreSQL connection to open.",
-        doc: "While the database is unreachable requests get 503 at once; a worker tries to reconnect at most a few times a second, and one attempt never blocks longer than this. libpq rounds it to whole seconds, at least 2."))
+        doc: "While the database is unreachable requests get 503 at once; a worker tries to reconnect at most a few times a second, and one attempt never blocks longer than this. libpq rounds it to whole seconds, at least 2.")
 
-    public static let dbStatementTimeout = Setting<Double>(SettingSpec(
-        key: "db_statement_timeout", type: .duration, default: .seconds(10), min: 0, max: 86400,
+    public static let dbStatementTimeout = Setting<Duration>(
+        key: "db_statement_timeout", default: .seconds(10), min: .zero, max: .seconds(86_400),
         flags: ["--db-statement-timeout"], section: databaseSection, reload: .nextWorkers,
         summary: "PostgreSQL cancels a statement running longer than this (`statement_timeout`). 0 disables.",
-        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request. Through a pooler it is sent with every statement or transaction (`set_config(..., true)` in the same round trip), so it holds behind PgBouncer's transaction pooling too; on a direct connection (`db_prepared_statements = auto` finds it, or `on`) it is set once per connection instead. Except with `db_prepared_statements = on`, 0 sends nothing and leaves the server's own `statement_timeout` (for example `ALTER ROLE ... SET statement_timeout`) in force, which saves a statement per query (see docs/performance.md)."))
+        doc: "Keep it below `timeout`, so a slow query fails with a 500 instead of the worker being killed mid-request. Through a pooler it is sent with every statement or transaction (`set_config(..., true)` in the same round trip), so it holds behind PgBouncer's transaction pooling too; on a direct connection (`db_prepared_statements = auto` finds it, or `on`) it is set once per connection instead. Except with `db_prepared_statements = on`, 0 sends nothing and leaves the server's own `statement_timeout` (for example `ALTER ROLE ... SET statement_timeout`) in force, which saves a statement per query (see docs/performance.md).")
 
-    public static let dbPreparedStatements = Setting<String>(SettingSpec(
-        key: "db_prepared_statements", type: .choice(["auto", "on", "off"]), default: .string("auto"),
+    public static let dbPreparedStatements = Setting<PostgresStatementMode>(
+        key: "db_prepared_statements", default: .auto,
         flags: ["--db-prepared-statements"], section: databaseSection, reload: .nextWorkers,
         summary: "How statements reach PostgreSQL: `auto` prepares them safely behind PgBouncer's transaction pooling too; `on` only for a direct connection or session pooling; `off` never.",
         doc: """
@@ -48,13 +48,13 @@ extension Settings {
         without `max_prepared_statements`) it fails with `prepared statement ... does not exist` or `already \
         exists`. `off`: every statement is unnamed, which costs the server parsing and planning it each time: \
         about twice the CPU of a single-row read (docs/performance.md).
-        """))
+        """)
 
-    public static let autoMigrate = Setting<String>(SettingSpec(
-        key: "auto_migrate", type: .choice(["auto", "on", "off"]), default: .string("auto"),
+    public static let autoMigrate = Setting<AutoMigrate>(
+        key: "auto_migrate", default: .auto,
         flags: ["--auto-migrate"], section: databaseSection, reload: .nextWorkers,
         summary: "Apply pending schema migrations when a worker starts. `auto`: on for SQLite, off for PostgreSQL.",
-        doc: "With it off, run `paddock migrate` before (or after) starting; until the tables exist workers answer 503 naming it. Migrations take a lock (PostgreSQL: a transaction-level advisory lock, which works behind PgBouncer; SQLite: `BEGIN IMMEDIATE`), so workers starting together apply them once. A worker that finds the database unreachable or the tables missing still starts, answers 503, and checks again (migrating, when on) until the database is ready."))
+        doc: "With it off, run `paddock migrate` before (or after) starting; until the tables exist workers answer 503 naming it. Migrations take a lock (PostgreSQL: a transaction-level advisory lock, which works behind PgBouncer; SQLite: `BEGIN IMMEDIATE`), so workers starting together apply them once. A worker that finds the database unreachable or the tables missing still starts, answers 503, and checks again (migrating, when on) until the database is ready.")
 
     static let database: [SettingSpec] = [databaseURL.spec, dbConnectTimeout.spec, dbStatementTimeout.spec, dbPreparedStatements.spec, autoMigrate.spec]
 }

@@ -60,9 +60,9 @@ public enum Settings {
     /// `app` over the names this binary serves.
     private static func appSpec(choosing names: [String], default name: String, from spec: SettingSpec) -> SettingSpec {
         if names == ["users", "echo"] { return spec }
-        return SettingSpec(key: spec.key, type: .choice(names), default: .string(name), flags: spec.flags,
-                           section: spec.section, reload: spec.reload,
-                           summary: "The application the workers run, among those this binary serves.",
-                           doc: "This binary serves: " + names.map { "`\($0)`" }.joined(separator: ", ") + ".")
+        return Setting<String>(key: spec.key, choices: names, default: name, flags: spec.flags,
+                               section: spec.section, reload: spec.reload,
+                               summary: "The application the workers run, among those this binary serves.",
+                               doc: "This binary serves: " + names.map { "`\($0)`" }.joined(separator: ", ") + ".").spec
     }
 }

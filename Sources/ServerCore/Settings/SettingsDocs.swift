@@ -16,7 +16,7 @@ public enum SettingsDocs {
 
     /// The default as config text, or the declared description when it depends on the machine.
     static func defaultText(_ spec: SettingSpec) -> String {
-        spec.defaultDescription ?? SettingFormatter.text(spec.defaultValue, type: spec.type)
+        spec.defaultDescription ?? spec.defaultValue.settingText
     }
 
     static func typeName(_ type: SettingType) -> String {
@@ -33,11 +33,10 @@ public enum SettingsDocs {
 
     /// `1 to 1024`, `at least 0`, or nil when unbounded.
     static func boundsText(_ spec: SettingSpec) -> String? {
-        let format = { (bound: Double) in SettingFormatter.bound(bound, type: spec.type) }
-        switch (spec.minimum, spec.maximum) {
-        case let (min?, max?): return "\(format(min)) to \(format(max))"
-        case let (min?, nil): return "at least \(format(min))"
-        case let (nil, max?): return "at most \(format(max))"
+        switch (spec.minimum?.settingText, spec.maximum?.settingText) {
+        case let (min?, max?): return "\(min) to \(max)"
+        case let (min?, nil): return "at least \(min)"
+        case let (nil, max?): return "at most \(max)"
         case (nil, nil): return nil
         }
     }

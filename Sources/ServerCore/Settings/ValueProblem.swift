@@ -1,6 +1,6 @@
 /// Why a setting's text was rejected. The parser knows only the text and the
 /// declaration; the loader prefixes where the text came from.
-enum ValueProblem: Error, Sendable, Equatable {
+public enum ValueProblem: Error, Sendable, Equatable {
     /// Not of the setting's type; `expected` says what would have been accepted.
     case invalid(expected: String)
     /// Parsed, but below `SettingSpec.minimum` (the bound as it is written in docs).

@@ -8,10 +8,10 @@ import PaddockSQL
 public final class Hello: Application {
     /// The application's own setting: `--hello-greeting`, `PADDOCK_HELLO_GREETING`,
     /// `hello_greeting = ...` in the config file; listed by `--help`.
-    public static let greeting = Setting<String>(SettingSpec(
-        key: "hello_greeting", type: .string, default: .string("Hello"),
+    public static let greeting = Setting<String>(
+        key: "hello_greeting", default: "Hello",
         flags: ["--hello-greeting"], section: "Hello", reload: .nextWorkers,
-        summary: "The word said before the name on /hello/NAME."))
+        summary: "The word said before the name on /hello/NAME.")
 
     /// Every setting the application adds to the server's.
     public static let settings = [greeting.spec]

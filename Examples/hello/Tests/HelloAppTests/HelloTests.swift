@@ -13,7 +13,7 @@ final class HelloTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = Configuration.defaults()
         configuration.set("database_url", .string("sqlite:///\(directory)/hello.db"), from: .defaultValue)
-        configuration.set(Hello.greeting.key, .string("Howdy"), from: .defaultValue)
+        configuration.set(Hello.greeting, "Howdy", from: .defaultValue)
         app = try Hello(ApplicationContext(configuration: configuration, logger: .standardError(), slot: 0))
         try app.start()
     }
