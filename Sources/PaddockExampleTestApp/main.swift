@@ -27,6 +27,9 @@ final class Greeter: Application {
         logger = context.logger
     }
 
+    /// The metrics label requests by these templates (`/hello/{name}`).
+    var routeTemplates: [String] { router.templates }
+
     /// Called for every request, one at a time in this worker.
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         router.respond(to: request, for: self) { error, request in
