@@ -31,6 +31,11 @@ public struct RequestCounters: @unchecked Sendable {
     static var codesOffset: Int { sumOffset + 8 }
     /// Bytes a block takes.
     public static var size: Int { codesOffset + codeEntries * 8 }
+    /// Raised whenever the layout above changes. A block is only read or
+    /// folded by code of the same layout: after an upgrade in place, the
+    /// workers adopted from the previous executable (layout 0: before the
+    /// route templates) are not counted rather than counted wrong.
+    public static let layoutVersion: UInt8 = 1
 
     /// The class (1...5) a status code is counted in.
     @inline(__always)
@@ -134,6 +139,19 @@ public struct ScoreboardHeader: @unchecked Sendable {
     public var generation: UInt64 { get { word(16).pointee } nonmutating set { word(16).pointee = newValue } }
     public var targetWorkers: UInt64 { get { word(24).pointee } nonmutating set { word(24).pointee = newValue } }
     public var startedAt: UInt64 { get { word(32).pointee } nonmutating set { word(32).pointee = newValue } }
+    /// `RequestCounters.layoutVersion` of the `retired` totals.
+    public var countersLayout: UInt64 { get { word(40).pointee } nonmutating set { word(40).pointee = newValue } }
+
+    /// Makes the retired totals this executable's layout: a master started
+    /// from another one clears totals it cannot read (the counters start
+    /// again from zero, which Prometheus reads as a reset).
+    public func adoptCounters() {
+        guard countersLayout != UInt64(RequestCounters.layoutVersion) else { return }
+        sequence &+= 1
+        retired.clear()
+        countersLayout = UInt64(RequestCounters.layoutVersion)
+        sequence &+= 1
+    }
 
     public func restarts(_ r: RestartReason) -> UInt64 { word(64 + r.rawValue * 8).pointee }
     public func countRestart(_ r: RestartReason) { word(64 + r.rawValue * 8).pointee &+= 1 }

@@ -91,7 +91,8 @@ struct AdminEndpoints {
             codesFull = false
             buckets = buckets.map { _ in 0 }
             sum = 0
-            for block in [header.retired] + live.map(\.counters) {
+            // An adopted worker of another executable keeps counters this one cannot read.
+            for block in [header.retired] + live.filter(\.countersReadable).map(\.counters) {
                 for c in 1...RequestCounters.statusClasses { cells[c - 1] &+= block.count(statusClass: c) }
                 block.forEachCode { r, code, n in codes[routes.shown(r) * 1024 + code, default: 0] &+= n }
                 codesFull = codesFull || block.codesFull
