@@ -18,7 +18,7 @@ final class Greeter: Application {
         Route("GET", "/hello/{name}", Greeter.greet),
         Route("GET", "/items/{id:int}", Greeter.item),
         Route("PUT", "/items/{id:int}", Greeter.renameItem),
-        // The same list both ways, for bench/library.sh.
+        // One list through Codable and through the JSON writer (Greeter+Roster.swift), for bench/library.sh.
         Route("GET", "/bench/codable", Greeter.rosterCodable),
         Route("GET", "/bench/writer", Greeter.rosterWriter),
     ])
