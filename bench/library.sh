@@ -49,7 +49,8 @@ run() {
   stop_pid "$server_pid"; server_pid=""
   read -r rps _ p99 non2xx sock reqs <<<"$(parse_wrk <<<"$out")"
   if (( non2xx > 0 || sock > 0 )); then echo "$name $path: $non2xx non-2xx, $sock socket errors" >&2; fi
-  echo "$rps $p99 $(cpu_us_per_request $((after - before)) "$reqs")"
+  # One decimal: about 14 us per /health request, where 1 us is 7%.
+  echo "$rps $p99 $(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
 }
 
 runs=("paddock /health" "hello /health" "testapp /health" "testapp /bench/codable" "testapp /bench/writer")
