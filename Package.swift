@@ -62,6 +62,12 @@ let package = Package(
                           ]),
         // A tiny application on the public API alone, run as a real binary by IntegrationTests.
         .executableTarget(name: "PaddockExampleTestApp", dependencies: ["Paddock"], swiftSettings: moduleSettings),
+        // The example package's own sources (Examples/hello), compiled here a
+        // second time so that IntegrationTests run its very binary without
+        // building that package (and Paddock again) in a `.build` of its own.
+        // Same targets, dependencies and settings as its Package.swift.
+        .target(name: "HelloApp", dependencies: ["Paddock", "PaddockSQL"], path: "Examples/hello/Sources/HelloApp"),
+        .executableTarget(name: "hello", dependencies: ["HelloApp", "Paddock"], path: "Examples/hello/Sources/hello"),
         // Shared by the test targets only (throwaway PostgreSQL, process helpers).
         .target(name: "TestSupport", dependencies: ["Posix", "ServerCore"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),

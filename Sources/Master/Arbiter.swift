@@ -76,6 +76,7 @@ final class Arbiter {
             scoreboardFD = FileDescriptor(rawValue: inherited.scoreboard)
             try scoreboardFD.setCloseOnExec(true)
             scoreboard = try Scoreboard(fd: scoreboardFD)
+            scoreboard.header.adoptCounters()
             latestGeneration = inherited.generation + 1
             for w in inherited.workers {
                 let control = FileDescriptor(rawValue: w.control)
@@ -175,7 +176,7 @@ final class Arbiter {
         let header = scoreboard.header
         let e = scoreboard.slot(entry)
         header.sequence &+= 1
-        header.retired.add(e.counters)
+        if e.countersReadable { header.retired.add(e.counters) }
         e.counters.clear()
         e.state = .empty
         e.connections = 0

@@ -13,6 +13,7 @@ final class ReadinessFallback: Application {
     func start() throws { try wrapped.start() }
     func isReady() -> (ready: Bool, detail: String) { wrapped.isReady() }
     func tick() { wrapped.tick() }
+    var routeTemplates: [String] { wrapped.routeTemplates }
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         let response = wrapped.handle(request)

@@ -7,7 +7,8 @@ public typealias ApplicationRouter<App> = Router<(App) -> (RoutedRequest) throws
 extension Router {
     /// Answers `request` for `app`: the matched route's response; 404 for an
     /// unknown path; 405 with `Allow` for a known path under another method;
-    /// 204 with `Allow` for `OPTIONS`. A handler's error becomes
+    /// 204 with `Allow` for `OPTIONS`. The response names the template that
+    /// matched (`routeTemplate`), for the metrics. A handler's error becomes
     /// `failure(error, request)`, by default a 500 that says nothing of the
     /// error (log it in `failure` to keep it).
     public func respond<App>(to request: HTTPRequest, for app: App,
@@ -17,17 +18,22 @@ extension Router {
             guard let allowed = allowedMethods(path: request.path) else { return RouterAnswers.notFound }
             return HTTPResponse(status: 204, headers: HTTPHeaders([("Allow", allowed.allowHeader)]))
         }
-        switch resolve(method: request.method, path: request.path) {
+        switch find(method: request.method, path: request.path) {
         case .notFound:
             return RouterAnswers.notFound
-        case .methodNotAllowed(let allowed):
-            return .json(405, #"{"error":"method_not_allowed"}"#, headers: [("Allow", allowed.allowHeader)])
-        case .matched(let handler, let parameters):
+        case .methodNotAllowed(let allowed, let template):
+            var response = HTTPResponse.json(405, #"{"error":"method_not_allowed"}"#, headers: [("Allow", allowed.allowHeader)])
+            response.routeTemplate = template
+            return response
+        case .matched(let route, let parameters):
+            var response: HTTPResponse
             do {
-                return try handler(app)(RoutedRequest(request: request, parameters: parameters))
+                response = try routes[route].handler(app)(RoutedRequest(request: request, parameters: parameters))
             } catch {
-                return failure(error, request)
+                response = failure(error, request)
             }
+            response.routeTemplate = templateOfRoute[route]
+            return response
         }
     }
 }

@@ -11,15 +11,25 @@ public struct PathPattern: Sendable {
     }
 
     let segments: [Segment]
+    /// The pattern with parameter names only (`/api/users/{id}/posts`): the
+    /// `route` label of its requests in the metrics.
+    public let template: String
 
     /// `"/api/users/{id:int}/posts"`, `"/files/{name}"`.
     public init(_ pattern: String) {
-        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
+        let segments: [Segment] = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
             guard part.hasPrefix("{") && part.hasSuffix("}") else { return .literal(String(part)) }
             let inner = part.dropFirst().dropLast()
             if inner.hasSuffix(":int") { return .integer(String(inner.dropLast(4))) }
             return .text(String(inner))
         }
+        self.segments = segments
+        template = "/" + segments.map { segment in
+            switch segment {
+            case .literal(let l): return l
+            case .text(let name), .integer(let name): return "{" + name + "}"
+            }
+        }.joined(separator: "/")
     }
 
     /// The parameters, or nil when `path` does not match.
@@ -67,20 +77,63 @@ public struct Router<Handler> {
     }
 
     public let routes: [Route<Handler>]
+    /// Each distinct `PathPattern.template`, in table order: what an
+    /// application returns as its `routeTemplates`.
+    public let templates: [String]
+    /// For each route, the index of its template in `templates`.
+    let templateOfRoute: [Int]
 
-    public init(_ routes: [Route<Handler>]) { self.routes = routes }
+    public init(_ routes: [Route<Handler>]) {
+        self.routes = routes
+        var templates: [String] = []
+        templateOfRoute = routes.map { route in
+            if let i = templates.firstIndex(of: route.pattern.template) { return i }
+            templates.append(route.pattern.template)
+            return templates.count - 1
+        }
+        self.templates = templates
+    }
 
     /// HEAD is served by the GET route, as in HTTP (RFC 9110 9.3.2).
     public func resolve(method: String, path: String) -> Resolution {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        switch find(method: method, path: path) {
+        case .matched(let route, let parameters): return .matched(routes[route].handler, parameters: parameters)
+        case .methodNotAllowed(let allowed, _): return .methodNotAllowed(allowed: allowed)
+        case .notFound: return .notFound
+        }
+    }
+
+    /// `resolve`, and the index in `templates` of the pattern the path
+    /// matched (under any method; nil for none): set it as the response's
+    /// `routeTemplate` when answering without `respond(to:for:)`.
+    public func resolveWithTemplate(method: String, path: String) -> (resolution: Resolution, template: Int?) {
+        switch find(method: method, path: path) {
+        case .matched(let route, let parameters):
+            return (.matched(routes[route].handler, parameters: parameters), templateOfRoute[route])
+        case .methodNotAllowed(let allowed, let template): return (.methodNotAllowed(allowed: allowed), template)
+        case .notFound: return (.notFound, nil)
+        }
+    }
+
+    /// `resolve`, by route number: the router also tells which template answered.
+    enum Found {
+        case matched(route: Int, parameters: PathParameters)
+        case methodNotAllowed(allowed: [String], template: Int)
+        case notFound
+    }
+
+    func find(method: String, path: String) -> Found {
+        let parts = Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
         let lookup = method == "HEAD" ? "GET" : method
         var allowed: [String] = []
-        for route in routes {
-            guard let parameters = route.pattern.match(Array(parts)) else { continue }
-            if route.method == lookup { return .matched(route.handler, parameters: parameters) }
+        var template = 0
+        for (i, route) in routes.enumerated() {
+            guard let parameters = route.pattern.match(parts) else { continue }
+            if route.method == lookup { return .matched(route: i, parameters: parameters) }
+            if allowed.isEmpty { template = templateOfRoute[i] }
             allowed.append(route.method)
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed, template: template)
     }
 
     /// The methods a path answers to, for `Allow` (nil: no such path).

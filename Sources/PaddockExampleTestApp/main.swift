@@ -18,6 +18,9 @@ final class Greeter: Application {
         Route("GET", "/hello/{name}", Greeter.greet),
         Route("GET", "/items/{id:int}", Greeter.item),
         Route("PUT", "/items/{id:int}", Greeter.renameItem),
+        // One list through Codable and through the JSON writer (Greeter+Roster.swift), for bench/library.sh.
+        Route("GET", "/bench/codable", Greeter.rosterCodable),
+        Route("GET", "/bench/writer", Greeter.rosterWriter),
     ])
     let greeting: String
     let logger: Logger
@@ -26,6 +29,9 @@ final class Greeter: Application {
         greeting = context[Greeter.greeting]
         logger = context.logger
     }
+
+    /// The metrics label requests by these templates (`/hello/{name}`).
+    var routeTemplates: [String] { router.templates }
 
     /// Called for every request, one at a time in this worker.
     func handle(_ request: HTTPRequest) -> HTTPResponse {

@@ -27,10 +27,15 @@ public protocol Application: AnyObject {
     /// Called between requests when the worker is idle, about once a second:
     /// reconnects, cache expiry.
     func tick()
+    /// The route templates responses name in `HTTPResponse.routeTemplate`,
+    /// in that order (`/api/users/{id}`): the `route` label of the request
+    /// metrics. A router-based application returns `router.templates`.
+    var routeTemplates: [String] { get }
 }
 
 extension Application {
     public func start() throws {}
     public func isReady() -> (ready: Bool, detail: String) { (true, "ok") }
     public func tick() {}
+    public var routeTemplates: [String] { [] }
 }

@@ -4,6 +4,10 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Which of the application's `routeTemplates` answered (its index), set
+    /// by the router; the request counters label the response with it. Nil
+    /// when no route matched: counted as `other`, never by its raw path.
+    public var routeTemplate: Int?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

@@ -1,34 +1,10 @@
-/// Request counters in shared memory: by route class and status class, by
-/// route class and exact status code, and a latency histogram. Each worker has its own block (only it writes); the
+/// Request counters in shared memory: by status class, by route (an index
+/// in the worker's `RouteLabels`) and exact status code, and a latency
+/// histogram. Each worker has its own block (only it writes); the
 /// master keeps a block with the totals of workers that exited, so figures
 /// add up across restarts.
 public struct RequestCounters: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
-
-    public enum RouteClass: Int, CaseIterable, Sendable {
-        case health = 0, auth, api, other
-        public var label: String {
-            switch self {
-            case .health: return "health"
-            case .auth: return "auth"
-            case .api: return "api"
-            case .other: return "other"
-            }
-        }
-
-        /// Classifies a request path without allocating.
-        @inline(__always)
-        public static func of(path: String) -> RouteClass {
-            var it = path.utf8.makeIterator()
-            guard it.next() == UInt8(ascii: "/") else { return .other }
-            switch (it.next(), it.next(), it.next()) {
-            case (UInt8(ascii: "h"), UInt8(ascii: "e"), UInt8(ascii: "a")): return path.hasPrefix("/health") ? .health : .other
-            case (UInt8(ascii: "a"), UInt8(ascii: "u"), UInt8(ascii: "t")): return path.hasPrefix("/auth/") ? .auth : .other
-            case (UInt8(ascii: "a"), UInt8(ascii: "p"), UInt8(ascii: "i")): return path.hasPrefix("/api/") ? .api : .other
-            default: return .other
-            }
-        }
-    }
 
     /// Status classes 1xx..5xx.
     public static let statusClasses = 5
@@ -37,22 +13,29 @@ public struct RequestCounters: @unchecked Sendable {
     static let bucketNanoseconds: [UInt64] = bucketBounds.map { UInt64($0 * 1e9) }
     public static var bucketCount: Int { bucketBounds.count + 1 }
 
-    static let cells = RouteClass.allCases.count * statusClasses
+    /// One cell per status class, every route together.
+    static let cells = statusClasses
     /// Entries for exact codes, filled in order of first use: one word each,
-    /// the key (route class and code) in the high 16 bits and the count in
+    /// the key (route index and code) in the high 16 bits and the count in
     /// the low 48, so a reader sees an entry whole. A request whose route
     /// and code find no room is counted in its status class only.
-    public static let codeEntries = 52
+    public static let codeEntries = 67
     static let countBits: UInt64 = 48
     static let countMask: UInt64 = (1 << 48) - 1
+    /// Route indexes below this fit a key: 6 bits hold the index plus one.
+    public static let routeIndexes = 63
     // Layout (UInt64 each): cells, then buckets, then the latency sum in ns,
-    // then the exact codes. Workers built before the exact codes leave that
-    // part zero: an upgrade in place reads it as nothing counted.
+    // then the exact codes.
     static var bucketsOffset: Int { cells * 8 }
     static var sumOffset: Int { bucketsOffset + bucketCount * 8 }
     static var codesOffset: Int { sumOffset + 8 }
     /// Bytes a block takes.
     public static var size: Int { codesOffset + codeEntries * 8 }
+    /// Raised whenever the layout above changes. A block is only read or
+    /// folded by code of the same layout: after an upgrade in place, the
+    /// workers adopted from the previous executable (layout 0: before the
+    /// route templates) are not counted rather than counted wrong.
+    public static let layoutVersion: UInt8 = 1
 
     /// The class (1...5) a status code is counted in.
     @inline(__always)
@@ -60,19 +43,18 @@ public struct RequestCounters: @unchecked Sendable {
 
     /// Never zero (an empty entry is zero).
     @inline(__always)
-    static func codeKey(route: RouteClass, status: Int) -> UInt64 {
-        UInt64(route.rawValue + 1) << 10 | UInt64(min(max(status, 0), 1023))
+    static func codeKey(route: Int, status: Int) -> UInt64 {
+        UInt64(min(max(route, 0), routeIndexes - 1) + 1) << 10 | UInt64(min(max(status, 0), 1023))
     }
 
     @inline(__always) func word(_ index: Int) -> UnsafeMutablePointer<UInt64> {
         (base + index * 8).assumingMemoryBound(to: UInt64.self)
     }
 
-    /// Counts one answered request.
+    /// Counts one answered request; `route` is an index in `RouteLabels`.
     @inline(__always)
-    public func record(route: RouteClass, status: Int, nanoseconds: UInt64) {
-        let cls = RequestCounters.statusClass(status) - 1
-        word(route.rawValue * RequestCounters.statusClasses + cls).pointee &+= 1
+    public func record(route: Int, status: Int, nanoseconds: UInt64) {
+        word(RequestCounters.statusClass(status) - 1).pointee &+= 1
         countCode(RequestCounters.codeKey(route: route, status: status), by: 1)
         var b = 0
         let bounds = RequestCounters.bucketNanoseconds
@@ -81,7 +63,8 @@ public struct RequestCounters: @unchecked Sendable {
         word(RequestCounters.cells + RequestCounters.bucketCount).pointee &+= nanoseconds
     }
 
-    public func count(route: RouteClass, statusClass: Int) -> UInt64 { word(route.rawValue * RequestCounters.statusClasses + statusClass - 1).pointee }
+    /// Requests of every route in status class `statusClass` (1...5).
+    public func count(statusClass: Int) -> UInt64 { word(statusClass - 1).pointee }
     /// Requests in histogram bucket `b` alone (not cumulative).
     public func bucket(_ b: Int) -> UInt64 { word(RequestCounters.cells + b).pointee }
     public var latencySumNanoseconds: UInt64 { word(RequestCounters.cells + RequestCounters.bucketCount).pointee }
@@ -102,15 +85,14 @@ public struct RequestCounters: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` with each exact code counted and its count.
-    public func forEachCode(_ body: (RouteClass, Int, UInt64) -> Void) {
+    /// Calls `body` with each route index and exact code counted, and its count.
+    public func forEachCode(_ body: (Int, Int, UInt64) -> Void) {
         let first = RequestCounters.codesOffset / 8
         for i in first..<(first + RequestCounters.codeEntries) {
             let v = word(i).pointee
             if v == 0 { return }
             let key = v >> RequestCounters.countBits
-            guard let route = RouteClass(rawValue: Int(key >> 10) - 1) else { continue }
-            body(route, Int(key & 1023), v & RequestCounters.countMask)
+            body(Int(key >> 10) - 1, Int(key & 1023), v & RequestCounters.countMask)
         }
     }
 
@@ -157,6 +139,19 @@ public struct ScoreboardHeader: @unchecked Sendable {
     public var generation: UInt64 { get { word(16).pointee } nonmutating set { word(16).pointee = newValue } }
     public var targetWorkers: UInt64 { get { word(24).pointee } nonmutating set { word(24).pointee = newValue } }
     public var startedAt: UInt64 { get { word(32).pointee } nonmutating set { word(32).pointee = newValue } }
+    /// `RequestCounters.layoutVersion` of the `retired` totals.
+    public var countersLayout: UInt64 { get { word(40).pointee } nonmutating set { word(40).pointee = newValue } }
+
+    /// Makes the retired totals this executable's layout: a master started
+    /// from another one clears totals it cannot read (the counters start
+    /// again from zero, which Prometheus reads as a reset).
+    public func adoptCounters() {
+        guard countersLayout != UInt64(RequestCounters.layoutVersion) else { return }
+        sequence &+= 1
+        retired.clear()
+        countersLayout = UInt64(RequestCounters.layoutVersion)
+        sequence &+= 1
+    }
 
     public func restarts(_ r: RestartReason) -> UInt64 { word(64 + r.rawValue * 8).pointee }
     public func countRestart(_ r: RestartReason) { word(64 + r.rawValue * 8).pointee &+= 1 }

@@ -48,7 +48,9 @@ public struct Scoreboard: @unchecked Sendable {
     public static func create(slots: Int = Scoreboard.maxSlots) throws -> (Scoreboard, FileDescriptor) {
         let fd = try Files.memfd(name: "paddock-scoreboard")
         try fd.truncate(to: headerSize + slots * slotSize)
-        return (try Scoreboard(fd: fd, slots: slots), fd)
+        let board = try Scoreboard(fd: fd, slots: slots)
+        board.header.countersLayout = UInt64(RequestCounters.layoutVersion)
+        return (board, fd)
     }
 
     /// Maps an existing scoreboard (worker, or master after re-exec).
@@ -81,6 +83,7 @@ public struct ScoreboardSlot: @unchecked Sendable {
         static let state = 8          // UInt8
         static let drainRequested = 9 // UInt8, set by the master
         static let listening = 10     // UInt8, whether the worker has its listeners in epoll
+        static let countersLayout = 11 // UInt8, RequestCounters.layoutVersion of `counters`
         static let bootTime = 16      // UInt64 monotonic ns
         static let heartbeat = 24     // UInt64 monotonic ns
         static let requestStart = 32  // UInt64 monotonic ns, 0 = no request being handled
@@ -92,6 +95,12 @@ public struct ScoreboardSlot: @unchecked Sendable {
 
     /// The worker's request counters.
     public var counters: RequestCounters { RequestCounters(base: base + Scoreboard.countersOffset) }
+    /// The layout `counters` are kept in: set by the master that cleared the
+    /// entry, zero for an entry cleared by an executable before layouts had
+    /// a number.
+    public var countersLayout: UInt8 { get { load(Offset.countersLayout, UInt8.self) } nonmutating set { store(Offset.countersLayout, newValue) } }
+    /// Whether this executable can read `counters`.
+    public var countersReadable: Bool { countersLayout == RequestCounters.layoutVersion }
 
     public var slotNumber: Int32 { get { load(Offset.slot, Int32.self) } nonmutating set { store(Offset.slot, newValue) } }
 
@@ -158,6 +167,7 @@ public struct ScoreboardSlot: @unchecked Sendable {
     public func reset(pid: Int32, generation: Int32, now: UInt64, slot: Int = 0) {
         base.initializeMemory(as: UInt8.self, repeating: 0, count: Scoreboard.slotSize)
         slotNumber = Int32(slot)
+        countersLayout = RequestCounters.layoutVersion
         self.pid = pid
         self.generation = generation
         bootTime = now

@@ -7,6 +7,9 @@ struct AdminEndpoints {
     let scoreboard: Scoreboard
     /// Public listeners, for the accept-queue gauge.
     let listeners: [(address: String, fd: FileDescriptor)]
+    /// The `route` label of each counted route index (this worker's
+    /// application's templates, which every worker shares).
+    var routes = RouteLabels(templates: [])
 
     /// Entries worth reading: the master reuses the lowest free entry, so
     /// live ones sit at the low end.
@@ -75,8 +78,8 @@ struct AdminEndpoints {
         let live = liveEntries()
         // Sum under the header's sequence: retry if the master folded an exited
         // worker's counters meanwhile, so each request counts exactly once.
-        var cells = [UInt64](repeating: 0, count: RequestCounters.RouteClass.allCases.count * RequestCounters.statusClasses)
-        var codes: [Int: UInt64] = [:]   // route class * 1024 + code
+        var cells = [UInt64](repeating: 0, count: RequestCounters.statusClasses)
+        var codes: [Int: UInt64] = [:]   // route index * 1024 + code
         var codesFull = false
         var buckets = [UInt64](repeating: 0, count: RequestCounters.bucketCount)
         var sum: UInt64 = 0
@@ -88,13 +91,10 @@ struct AdminEndpoints {
             codesFull = false
             buckets = buckets.map { _ in 0 }
             sum = 0
-            for block in [header.retired] + live.map(\.counters) {
-                for r in RequestCounters.RouteClass.allCases {
-                    for c in 1...RequestCounters.statusClasses {
-                        cells[r.rawValue * RequestCounters.statusClasses + c - 1] &+= block.count(route: r, statusClass: c)
-                    }
-                }
-                block.forEachCode { r, code, n in codes[r.rawValue * 1024 + code, default: 0] &+= n }
+            // An adopted worker of another executable keeps counters this one cannot read.
+            for block in [header.retired] + live.filter(\.countersReadable).map(\.counters) {
+                for c in 1...RequestCounters.statusClasses { cells[c - 1] &+= block.count(statusClass: c) }
+                block.forEachCode { r, code, n in codes[routes.shown(r) * 1024 + code, default: 0] &+= n }
                 codesFull = codesFull || block.codesFull
                 for b in 0..<RequestCounters.bucketCount { buckets[b] &+= block.bucket(b) }
                 sum &+= block.latencySumNanoseconds
@@ -102,23 +102,18 @@ struct AdminEndpoints {
             if header.sequence == before { break }
         }
         var out = ""
-        out += "# HELP paddock_requests_total Requests answered, by route class and status code.\n"
+        out += "# HELP paddock_requests_total Requests answered, by route template and status code.\n"
         out += "# TYPE paddock_requests_total counter\n"
-        let sortedCodes = codes.keys.sorted()
-        for r in RequestCounters.RouteClass.allCases {
-            for c in 1...RequestCounters.statusClasses {
-                var exact: UInt64 = 0
-                for key in sortedCodes where key / 1024 == r.rawValue && RequestCounters.statusClass(key % 1024) == c {
-                    let n = codes[key]!
-                    exact &+= n
-                    out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(key % 1024)\"} \(n)\n"
-                }
-                // Codes that found no room of their own (a block's table is full): by class.
-                let cell = cells[r.rawValue * RequestCounters.statusClasses + c - 1]
-                if codesFull && cell > exact {
-                    out += "paddock_requests_total{route=\"\(r.label)\",status=\"\(c)xx\"} \(cell - exact)\n"
-                }
-            }
+        var exact = [UInt64](repeating: 0, count: RequestCounters.statusClasses)
+        for key in codes.keys.sorted() {
+            let n = codes[key]!
+            exact[RequestCounters.statusClass(key % 1024) - 1] &+= n
+            out += "paddock_requests_total{route=\"\(routes.labels[key / 1024])\",status=\"\(key % 1024)\"} \(n)\n"
+        }
+        // Codes that found no room of their own (a block's table is full):
+        // by class, their route unknown.
+        for c in 1...RequestCounters.statusClasses where codesFull && cells[c - 1] > exact[c - 1] {
+            out += "paddock_requests_total{route=\"other\",status=\"\(c)xx\"} \(cells[c - 1] - exact[c - 1])\n"
         }
         out += "# HELP paddock_request_duration_seconds Time from a complete request to its response.\n"
         out += "# TYPE paddock_request_duration_seconds histogram\n"

@@ -106,7 +106,8 @@ final class EventLoop {
         for l in listeners.prefix(listeners.count - options.adminListeners) {
             publicListeners.append(((try Socket.localAddress(l))?.description ?? "fd \(l.rawValue)", l))
         }
-        pipeline = RequestPipeline(app: app, admin: AdminEndpoints(scoreboard: scoreboard, listeners: publicListeners), me: me)
+        pipeline = RequestPipeline(app: app, admin: AdminEndpoints(scoreboard: scoreboard, listeners: publicListeners,
+                                                                   routes: RouteLabels(templates: app.routeTemplates)), me: me)
         // Check timeouts often enough for the shortest one, but never spin.
         pressure = ConnectionPressure(capacity: options.maxConnections,
                                       silentTimeout: min(options.headerTimeout, options.pressureSilentTimeout))

@@ -44,7 +44,11 @@ final class RequestPipeline {
                                : publicResponse(request, lifecycle: lifecycle)
         me.requestStart = 0
         if !isAdmin {
-            me.counters.record(route: RequestCounters.RouteClass.of(path: request.path), status: response.status,
+            // The built-in health answers keep their own label; else the
+            // template the router matched (an index: no string is built).
+            let route = request.path == "/health" || request.path == "/health/ready"
+                ? RouteLabels.health : admin.routes.index(ofTemplate: response.routeTemplate)
+            me.counters.record(route: route, status: response.status,
                                nanoseconds: Clock.monotonicNanoseconds() - start)
         }
         if let accessLog {

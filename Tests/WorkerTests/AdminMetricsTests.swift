@@ -5,7 +5,7 @@ import ServerCore
 /// The admin `/metrics` page built from the scoreboard.
 final class AdminMetricsTests: XCTestCase {
     func metrics(_ board: Scoreboard) -> [String] {
-        let body = AdminEndpoints(scoreboard: board, listeners: []).metrics().body
+        let body = AdminEndpoints(scoreboard: board, listeners: [], routes: RouteLabels(templates: ["/api/users/{id}"])).metrics().body
         return String(decoding: body, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
@@ -27,6 +27,9 @@ final class AdminMetricsTests: XCTestCase {
                        "one series per slot; the newest worker speaks for a slot being handed over")
     }
 
+    /// The index of the one template above.
+    let api = 2
+
     func requestSeries(_ board: Scoreboard) -> [String] {
         metrics(board).filter { $0.hasPrefix("paddock_requests_total{") }
     }
@@ -36,15 +39,15 @@ final class AdminMetricsTests: XCTestCase {
         fd.closeAfterFailure()
         board.slot(0).reset(pid: 10, generation: 1, now: 0, slot: 0)
         let counters = board.slot(0).counters
-        for status in [200, 200, 201, 404, 401, 503] { counters.record(route: .api, status: status, nanoseconds: 1000) }
-        counters.record(route: .health, status: 200, nanoseconds: 1000)
+        for status in [200, 200, 201, 404, 401, 503] { counters.record(route: api, status: status, nanoseconds: 1000) }
+        counters.record(route: RouteLabels.health, status: 200, nanoseconds: 1000)
         XCTAssertEqual(requestSeries(board), [
             #"paddock_requests_total{route="health",status="200"} 1"#,
-            #"paddock_requests_total{route="api",status="200"} 2"#,
-            #"paddock_requests_total{route="api",status="201"} 1"#,
-            #"paddock_requests_total{route="api",status="401"} 1"#,
-            #"paddock_requests_total{route="api",status="404"} 1"#,
-            #"paddock_requests_total{route="api",status="503"} 1"#,
+            #"paddock_requests_total{route="/api/users/{id}",status="200"} 2"#,
+            #"paddock_requests_total{route="/api/users/{id}",status="201"} 1"#,
+            #"paddock_requests_total{route="/api/users/{id}",status="401"} 1"#,
+            #"paddock_requests_total{route="/api/users/{id}",status="404"} 1"#,
+            #"paddock_requests_total{route="/api/users/{id}",status="503"} 1"#,
         ])
     }
 
@@ -53,17 +56,17 @@ final class AdminMetricsTests: XCTestCase {
         fd.closeAfterFailure()
         board.slot(0).reset(pid: 10, generation: 1, now: 0, slot: 0)
         board.slot(1).reset(pid: 11, generation: 1, now: 0, slot: 1)
-        board.slot(0).counters.record(route: .api, status: 404, nanoseconds: 1)
-        board.slot(1).counters.record(route: .api, status: 200, nanoseconds: 1)
-        board.slot(1).counters.record(route: .api, status: 404, nanoseconds: 1)
+        board.slot(0).counters.record(route: api, status: 404, nanoseconds: 1)
+        board.slot(1).counters.record(route: api, status: 200, nanoseconds: 1)
+        board.slot(1).counters.record(route: api, status: 404, nanoseconds: 1)
         // The master folds slot 1's worker into the totals when it exits.
         board.header.retired.add(board.slot(1).counters)
         board.slot(1).counters.clear()
         board.slot(1).state = .empty
         board.slot(1).pid = 0
         XCTAssertEqual(requestSeries(board), [
-            #"paddock_requests_total{route="api",status="200"} 1"#,
-            #"paddock_requests_total{route="api",status="404"} 2"#,
+            #"paddock_requests_total{route="/api/users/{id}",status="200"} 1"#,
+            #"paddock_requests_total{route="/api/users/{id}",status="404"} 2"#,
         ])
         XCTAssertEqual(board.header.retired.total, 2)
     }
@@ -73,12 +76,12 @@ final class AdminMetricsTests: XCTestCase {
         fd.closeAfterFailure()
         board.slot(0).reset(pid: 10, generation: 1, now: 0, slot: 0)
         let counters = board.slot(0).counters
-        for i in 0..<RequestCounters.codeEntries { counters.record(route: .other, status: 400 + i, nanoseconds: 1) }
-        counters.record(route: .api, status: 418, nanoseconds: 1)
-        counters.record(route: .api, status: 418, nanoseconds: 1)
+        for i in 0..<RequestCounters.codeEntries { counters.record(route: RouteLabels.other, status: 400 + i, nanoseconds: 1) }
+        counters.record(route: api, status: 418, nanoseconds: 1)
+        counters.record(route: api, status: 418, nanoseconds: 1)
         let series = requestSeries(board)
         XCTAssertEqual(series.count, RequestCounters.codeEntries + 1)
-        XCTAssertTrue(series.contains(#"paddock_requests_total{route="api",status="4xx"} 2"#), "\(series)")
+        XCTAssertTrue(series.contains(#"paddock_requests_total{route="other",status="4xx"} 2"#), "\(series)")
         XCTAssertEqual(counters.total, UInt64(RequestCounters.codeEntries + 2), "every request still counted once")
     }
 }

@@ -20,4 +20,7 @@ extension UsersApplication {
         Route("PUT", "/api/posts/{id:int}", updatePost),
         Route("DELETE", "/api/posts/{id:int}", deletePost),
     ]}
+
+    /// The metrics' `route` labels, from the table above.
+    public var routeTemplates: [String] { router.templates }
 }

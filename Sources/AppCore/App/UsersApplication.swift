@@ -134,7 +134,14 @@ public final class UsersApplication: Application {
             }
             return HTTPResponse(status: 204, headers: HTTPHeaders([("Allow", allowed.allowHeader)]))
         }
-        switch router.resolve(method: request.method, path: request.path) {
+        let (resolution, template) = router.resolveWithTemplate(method: request.method, path: request.path)
+        var response = answer(resolution, request)
+        response.routeTemplate = template
+        return response
+    }
+
+    private func answer(_ resolution: Router<Handler>.Resolution, _ request: HTTPRequest) -> HTTPResponse {
+        switch resolution {
         case .notFound:
             return APIError.notFound("The requested URL was not found on the server").response
         case .methodNotAllowed(let allowed):

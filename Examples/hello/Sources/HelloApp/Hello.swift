@@ -45,6 +45,9 @@ public final class Hello: Application {
         db.ping() ? (true, "ok") : (false, "the database is unavailable")
     }
 
+    /// The metrics label requests by these templates (`/hello/{name}`).
+    public var routeTemplates: [String] { router.templates }
+
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         router.respond(to: request, for: self) { error, request in
             if error is DecodingError || error is JSONParseError {
