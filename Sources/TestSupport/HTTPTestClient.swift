@@ -18,10 +18,11 @@ public final class HTTPTestClient: @unchecked Sendable {
     var buffer: [UInt8] = []
 
     public init(port: UInt16, host: String = "127.0.0.1", timeout: Double = 10) throws {
-        fd = try Socket.stream(family: AF_INET)
+        let v6 = host.contains(":")
+        fd = try Socket.stream(family: v6 ? AF_INET6 : AF_INET)
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
         _ = try syscall("setsockopt") { setsockopt(fd.rawValue, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
-        try Socket.connect(fd, to: .ipv4(host, port))
+        try Socket.connect(fd, to: v6 ? .ipv6(host, port) : .ipv4(host, port))
     }
 
     /// Connects to a Unix-domain socket (admin listeners in tests).

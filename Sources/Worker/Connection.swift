@@ -17,7 +17,10 @@ final class Connection {
     static let retainedOutput = 65_536
 
     let fd: FileDescriptor
-    let remoteAddress: String
+    /// The peer's address, or the client's from a PROXY protocol header.
+    var remoteAddress: String
+    /// The first bytes must be a PROXY protocol header (`proxy_protocol`).
+    var awaitsProxyHeader = false
     /// Accepted on an admin listener: only the admin endpoints answer.
     var isAdmin = false
     var parser: HTTP1Parser

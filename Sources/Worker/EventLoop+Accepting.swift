@@ -85,6 +85,7 @@ extension EventLoop {
         let c = Connection(fd: fd, remoteAddress: peer?.host ?? "", limits: options.limits,
                            machine: ConnectionMachine(timeouts: timeouts, flow: flowTemplate, now: Clock.monotonicNanoseconds()))
         c.isAdmin = admin
+        if !admin, let proxies = options.proxyProtocolFrom { c.awaitsProxyHeader = proxies.isTrusted(c.remoteAddress) }
         do {
             if peer?.family != AF_UNIX { try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
             c.interest = Epoll.readable | Epoll.peerClosed

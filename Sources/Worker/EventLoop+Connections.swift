@@ -84,6 +84,9 @@ extension EventLoop {
         if c.machine.wantsRequests {
             guard readInput(c) else { return }
         }
+        if c.awaitsProxyHeader {
+            guard takeProxyHeader(c) else { return }
+        }
         let end: TurnEnd = c.bufferedInput > 0 ? process(c) : .needMore
         guard isOpen(c) else { return }
         switch end {
@@ -96,6 +99,34 @@ extension EventLoop {
             break
         }
         updateInterest(c)
+    }
+
+    /// Reads the PROXY protocol header a proxy sends first: the client's
+    /// address replaces the peer's. Until it is complete nothing else is
+    /// parsed (the header read deadline bounds the wait); anything else
+    /// first, or a half-closed connection before it, closes the connection
+    /// without an answer, since the bytes that follow cannot be trusted to
+    /// be the client's. Returns false when the connection was closed.
+    private func takeProxyHeader(_ c: Connection) -> Bool {
+        let outcome = c.input.withUnsafeBytes { p in
+            ProxyProtocolHeader.parse(UnsafeRawBufferPointer(rebasing: p[c.inputStart..<c.inputEnd]))
+        }
+        switch outcome {
+        case .needMore:
+            if c.machine.inputClosed { close(c); return false }
+            c.machine.bytesArrived(now: Clock.monotonicNanoseconds())
+            return true
+        case .header(let length, let client):
+            c.inputStart += length
+            c.awaitsProxyHeader = false
+            if let client { c.remoteAddress = client }
+            c.resetInputIfConsumed()
+            return true
+        case .invalid(let reason):
+            logger.info("closing connection from \(c.remoteAddress): \(reason)")
+            close(c)
+            return false
+        }
     }
 
     /// Why `process` returned.

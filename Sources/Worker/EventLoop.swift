@@ -37,6 +37,9 @@ final class EventLoop {
         /// How long a draining worker keeps an idle keep-alive connection open
         /// for a request that may already be in flight (`drain_idle_timeout`).
         var drainIdleGrace: UInt64
+        /// `proxy_protocol`: the peers whose public connections start with a
+        /// PROXY protocol header (`proxy_allow_ips`); nil when off.
+        var proxyProtocolFrom: ProxyTrust? = nil
     }
 
     // epoll user data: kind in the high 32 bits, fd or index in the low.

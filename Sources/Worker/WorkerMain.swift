@@ -73,7 +73,7 @@ public enum WorkerMain {
                 logger.critical("application \(config[Settings.app]) failed to start: \(error)")
                 return .appLoadFailed
             }
-            var opts = options(config)
+            var opts = try options(config)
             opts.adminListeners = env[WorkerContract.adminListenerCountVariable].flatMap(Int.init) ?? 0
             ensureOpenFileLimit(for: opts, logger: logger)
             let loop = try EventLoop(options: opts, app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
@@ -125,7 +125,7 @@ public enum WorkerMain {
     /// control socket, epoll, signal pipe, logs, database files, with room.
     static let reservedDescriptors = 64
 
-    static func options(_ config: Configuration) -> EventLoop.Options {
+    static func options(_ config: Configuration) throws -> EventLoop.Options {
         // Deadlines are kept in monotonic nanoseconds.
         EventLoop.Options(
             limits: HTTPLimits(requestLine: config[Settings.limitRequestLine], fieldCount: config[Settings.limitRequestFields],
@@ -141,7 +141,15 @@ public enum WorkerMain {
             pressureSilentTimeout: config[Settings.pressureSilentTimeout].nanoseconds,
             quickStopGrace: config[Settings.quickStopTimeout].nanoseconds,
             lingerTime: config[Settings.lingerTime].nanoseconds,
-            drainIdleGrace: config[Settings.drainIdleTimeout].nanoseconds)
+            drainIdleGrace: config[Settings.drainIdleTimeout].nanoseconds,
+            proxyProtocolFrom: config[Settings.proxyProtocol] ? try proxyProtocolPeers(config) : nil)
+    }
+
+    /// `proxy_allow_ips`, checked when the configuration was read.
+    static func proxyProtocolPeers(_ config: Configuration) throws(ConfigError) -> ProxyTrust {
+        do throws(IPNetworkError) { return try ProxyTrust(allowed: config[Settings.proxyAllowIPs]) } catch {
+            throw ConfigError("invalid value for proxy_allow_ips: \(error)")
+        }
     }
 
     public static func writeError(_ s: String) {

@@ -140,14 +140,19 @@ final class HAProxyProcess {
         return dirs.map { $0 + "/haproxy" }.first { Files.isExecutable($0) }
     }
 
-    init(binary: String, servers: [(name: String, port: UInt16)]) throws {
+    /// `serverOptions` follow each `server` line (`send-proxy-v2`, ...);
+    /// `frontendOnIPv6` listens on `[::1]` instead of 127.0.0.1.
+    init(binary: String, servers: [(name: String, port: UInt16)], serverOptions: String = "check",
+         frontendOnIPv6: Bool = false) throws {
         directory = try ServerProcess.makeTemporaryDirectory("haproxy")
         logPath = directory + "/haproxy.log"
-        let frontend = try Socket.listen(on: .ipv4("127.0.0.1", 0), backlog: 1024)
+        let frontend = try Socket.listen(on: frontendOnIPv6 ? .ipv6("::1", 0) : .ipv4("127.0.0.1", 0), backlog: 1024)
         defer { frontend.closeAfterFailure() }
-        guard case .ipv4(_, let p)? = try Socket.localAddress(frontend) else { throw SystemError("getsockname", .EINVAL) }
-        port = p
-        let serverLines = servers.map { "    server \($0.name) 127.0.0.1:\($0.port) check" }.joined(separator: "\n")
+        switch try Socket.localAddress(frontend) {
+        case .ipv4(_, let p)?, .ipv6(_, let p)?: port = p
+        default: throw SystemError("getsockname", .EINVAL)
+        }
+        let serverLines = servers.map { "    server \($0.name) 127.0.0.1:\($0.port) \(serverOptions)" }.joined(separator: "\n")
         let config = """
         global
             nbthread 1

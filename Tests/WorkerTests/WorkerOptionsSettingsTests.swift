@@ -8,7 +8,7 @@ final class WorkerOptionsSettingsTests: XCTestCase {
     let s: UInt64 = 1_000_000_000
 
     func options(_ text: String) throws -> EventLoop.Options {
-        WorkerMain.options(try ConfigLoader.parse(text: text, path: "server.conf"))
+        try WorkerMain.options(try ConfigLoader.parse(text: text, path: "server.conf"))
     }
 
     func testDefaultsAreTheTables() throws {
@@ -44,5 +44,27 @@ final class WorkerOptionsSettingsTests: XCTestCase {
         XCTAssertEqual(o.writeTimeout, 120 * s)
         XCTAssertEqual(try options("keepalive = 100ms\ndrain_idle_timeout = 3s\n").connectionTimeouts.drainIdle, 100_000_000,
                        "never longer than keepalive")
+    }
+}
+
+/// `proxy_protocol` and `proxy_allow_ips` reach the worker as one matcher.
+final class ProxyProtocolOptionsTests: XCTestCase {
+    func testOffByDefaultAndRangesWhenOn() throws {
+        XCTAssertNil(try WorkerMain.options(try ConfigLoader.parse(text: "", path: "server.conf")).proxyProtocolFrom)
+        let on = try WorkerMain.options(try ConfigLoader.parse(text: "proxy_protocol = true\nproxy_allow_ips = 10.0.0.0/8, ::1\n",
+                                                               path: "server.conf"))
+        let peers = try XCTUnwrap(on.proxyProtocolFrom)
+        XCTAssertTrue(peers.isTrusted("10.200.0.1"))
+        XCTAssertTrue(peers.isTrusted("::ffff:10.0.0.1"))
+        XCTAssertTrue(peers.isTrusted("::1"))
+        XCTAssertFalse(peers.isTrusted("127.0.0.1"))
+        XCTAssertTrue(peers.isTrusted(""), "a Unix-socket peer is local")
+    }
+
+    func testABadEntryNamesTheKeyAndLine() {
+        XCTAssertThrowsError(try ConfigLoader.parse(text: "proxy_protocol = on\nproxy_allow_ips = 10.0.0.1/8\n", path: "server.conf")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("server.conf:2") && text.contains("proxy_allow_ips") && text.contains("10.0.0.1/8"), text)
+        }
     }
 }

@@ -15,6 +15,7 @@ enum GunicornNames {
 
     /// gunicorn name -> Paddock key, where they differ or match.
     static let settings: [String: String] = [
+        "proxy_protocol": "proxy_protocol", "proxy_allow_ips": "proxy_allow_ips",
         "bind": "bind", "backlog": "backlog", "workers": "workers", "worker_connections": "worker_connections",
         "timeout": "timeout", "graceful_timeout": "graceful_timeout", "keepalive": "keepalive",
         "max_requests": "max_requests", "max_requests_jitter": "max_requests_jitter",
@@ -49,7 +50,6 @@ enum GunicornNames {
         "dogstatsd_tags": "use the Prometheus /metrics endpoint on admin_bind",
         "default_proc_name": "use proc_name", "initgroups": "the user's groups are set when workers drop privileges",
         "secure_scheme_headers": "X-Forwarded-Proto is believed from forwarded_allow_ips",
-        "proxy_protocol": "the PROXY protocol is not supported", "proxy_allow_ips": "the PROXY protocol is not supported",
         "strip_header_spaces": "header names with spaces are always refused",
         "certfile": "TLS is not supported yet: terminate TLS in front (nginx, HAProxy, the load balancer)",
         "keyfile": "TLS is not supported yet: terminate TLS in front (nginx, HAProxy, the load balancer)",

@@ -25,5 +25,19 @@ extension Settings {
         summary: "Connections per worker reserved for the admin listener, on top of worker_connections.",
         doc: "Public clients cannot take them, so /status and /metrics answer while the public listeners are full.")
 
-    static let connections: [SettingSpec] = [outputHighWater.spec, writeTimeout.spec, lingerTime.spec, adminConnections.spec]
+    public static let proxyProtocol = Setting<Bool>(
+        key: "proxy_protocol", default: false,
+        flags: ["--proxy-protocol"], section: connectionsSection, reload: .nextWorkers,
+        summary: "Expect a PROXY protocol header (v1 or v2) first on public connections from `proxy_allow_ips`.",
+        doc: "What HAProxy's `send-proxy` / `send-proxy-v2` and AWS NLB send: the address it carries is the client's in the access log and the X-Forwarded-For logic. A connection from an allowed peer that does not start with a valid header is closed (the protocol forbids guessing); other peers are served as plain HTTP, and a header from them is refused. `UNKNOWN` and `LOCAL` headers (a proxy's own health checks) keep the peer's address. Not on the admin listener.")
+
+    public static let proxyAllowIPs = Setting<[String]>(
+        key: "proxy_allow_ips", default: ["127.0.0.1", "::1"],
+        flags: ["--proxy-allow-from"], section: connectionsSection, reload: .nextWorkers,
+        summary: "Peers whose connections start with a PROXY protocol header, when `proxy_protocol` is on; `*`: any.",
+        doc: "Addresses and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), as `forwarded_allow_ips`. Unix-socket peers are local and always allowed.",
+        check: AddressMatcher.problem(in:))
+
+    static let connections: [SettingSpec] = [outputHighWater.spec, writeTimeout.spec, lingerTime.spec, adminConnections.spec,
+                                             proxyProtocol.spec, proxyAllowIPs.spec]
 }
