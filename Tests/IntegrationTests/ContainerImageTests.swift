@@ -14,46 +14,9 @@ import XCTest
 /// The first run on a machine makes the debian:bookworm-slim base with
 /// debootstrap; after that podman's store and layer cache keep it, and the
 /// cost is the release build (incremental) plus a few seconds.
-final class ContainerImageTests: XCTestCase {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    let podman = "/usr/bin/podman"
-    var environment: [String: String] = [:]
-    var cleanups: [() -> Void] = []
-
-    override func tearDown() {
-        for cleanup in cleanups.reversed() { cleanup() }
-        cleanups = []
-        super.tearDown()
-    }
-
-    /// The settings podman needs on these machines, as scripts/build-image writes them.
-    var containersConf: String {
-        ProcessInfo.processInfo.environment["CONTAINERS_CONF"] ?? root + "/.build-image/containers.conf"
-    }
-
-    @discardableResult
-    func run(_ binary: String, _ arguments: [String], environment extra: [String: String] = [:], timeout: Double = 120,
-             check: Bool = true) throws -> (status: ExitStatus, stdout: String, stderr: String) {
-        let result = try ServerProcess.run(arguments, binary: binary, environment: environment.merging(extra) { $1 }, timeout: timeout)
-        if check && result.status != .exited(0) {
-            throw ServerError(message: "\(binary) \(arguments.joined(separator: " ")): \(result.status)\n\(result.stdout)\n\(result.stderr)")
-        }
-        return result
-    }
-
-    /// Skips only where podman cannot run at all: not installed, or not root
-    /// (the image is built and run rootful, with runc).
-    func requirePodman() throws {
-        guard FileManager.default.isExecutableFile(atPath: podman) else {
-            throw XCTSkip("podman is not installed (scripts/install-deps --container installs it)")
-        }
-        guard Posix.Process.userID == 0 else { throw XCTSkip("the container test runs podman as root; running as uid \(Posix.Process.userID)") }
-        let info = try run(podman, ["info", "--format", "{{.Host.OCIRuntime.Name}}"], check: false)
-        guard info.status == .exited(0) else { throw XCTSkip("podman cannot run here: \(info.stderr)") }
-    }
-
+final class ContainerImageTests: PodmanTestCase {
     func testTheImageServesOnPostgreSQLPassesItsHealthCheckAndStopsGracefully() throws {
-        try requirePodman()
+        try requirePodman(asRoot: "the container test runs podman as root")
         let started = Date()
         let image = "localhost/paddock-test:\(Posix.Process.id)"
         let binaries = try freshReleaseBinaries()

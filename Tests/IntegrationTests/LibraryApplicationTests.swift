@@ -7,7 +7,9 @@ import XCTest
 /// An application built on the `Paddock` product alone
 /// (`Sources/PaddockExampleTestApp`), run as its own binary: its setting is
 /// part of the table, its routes are served by workers that are the same
-/// executable, and the master's operations work on it as on `paddock`.
+/// executable, and the master's operations work on it as on `paddock`. (HUP
+/// under load and TERM are checked on the example package's own binary, in
+/// ExampleBinaryTests.)
 final class LibraryApplicationTests: XCTestCase {
     let binary = ServerProcess.exampleAppBinary
 
@@ -66,30 +68,6 @@ final class LibraryApplicationTests: XCTestCase {
             XCTAssertEqual(exe, try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(s.pid)/exe"))
         }
         XCTAssertEqual(s.unexpectedErrorLines(allowing: ["PUT /items/7: "]), [])
-    }
-
-    func testHupReplacesWorkersWithoutAFailedRequestAndTermExitsZero() throws {
-        let s = try start()
-        let before = s.workerPids()
-        XCTAssertEqual(before.keys.sorted(), [0, 1])
-        let load = LoadGenerator(port: s.port, threads: 3, maxDuration: 40) { t, i in "/hello/t\(t)i\(i)" }
-        load.start()
-        XCTAssertTrue(load.waitForProgress(30, timeout: 20), "the load did not get going")
-        let mark = try s.notificationMark()
-        try s.signal(SIGHUP)
-        try s.waitForNotification("RELOADING=1", after: mark, timeout: 30)
-        let done = try s.waitForNotification("READY=1", after: mark, timeout: 60)
-        XCTAssertTrue(done.contains("STATUS=reloaded: generation 2"), done)
-        let progress = load.succeededSoFar
-        XCTAssertTrue(load.waitForProgress(progress + 30, timeout: 20), "no requests served after the reload")
-        let result = load.stop()
-        XCTAssertEqual(result.failures, [], "requests failed during the reload")
-        let after = s.workerPids()
-        XCTAssertEqual(after.keys.sorted(), [0, 1])
-        for slot in 0..<2 { XCTAssertNotEqual(after[slot], before[slot], "slot \(slot) kept its worker") }
-        try s.signal(SIGTERM)
-        XCTAssertEqual(try s.waitExit(timeout: 60), .exited(0))
-        XCTAssertEqual(s.unexpectedErrorLines(), [])
     }
 
     /// A deploy replaces the file (a new inode at the same path); the

@@ -17,13 +17,9 @@ import XCTest
 /// 2 s); 35 s the first time, when apt installs systemd into the layer
 /// (18 s). Where podman has no base image yet, scripts/build-image makes it
 /// first with debootstrap, as for ContainerImageTests.
-final class RealSystemdTests: XCTestCase {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    let podman = "/usr/bin/podman"
+final class RealSystemdTests: PodmanTestCase {
     let image = "localhost/paddock-systemd-test:bookworm"
     let base = "docker.io/library/debian:bookworm-slim"
-    var environment: [String: String] = [:]
-    var cleanups: [() -> Void] = []
     var container = ""
 
     /// systemd as init, the libraries the binary links, the service's user;
@@ -39,22 +35,6 @@ final class RealSystemdTests: XCTestCase {
         CMD ["/sbin/init"]
 
         """
-
-    override func tearDown() {
-        for cleanup in cleanups.reversed() { cleanup() }
-        cleanups = []
-        super.tearDown()
-    }
-
-    @discardableResult
-    func run(_ binary: String, _ arguments: [String], environment extra: [String: String] = [:], timeout: Double = 120,
-             check: Bool = true) throws -> (status: ExitStatus, stdout: String, stderr: String) {
-        let result = try ServerProcess.run(arguments, binary: binary, environment: environment.merging(extra) { $1 }, timeout: timeout)
-        if check && result.status != .exited(0) {
-            throw ServerError(message: "\(binary) \(arguments.joined(separator: " ")): \(result.status)\n\(result.stdout)\n\(result.stderr)")
-        }
-        return result
-    }
 
     /// A command in the container; its standard output, trimmed.
     @discardableResult
@@ -85,16 +65,6 @@ final class RealSystemdTests: XCTestCase {
 
     func journal() throws -> String {
         try exec(["journalctl", "--unit", "paddock.service", "--unit", "paddock.socket", "--no-pager", "--quiet"], check: false)
-    }
-
-    /// Skips only where podman cannot run at all (as ContainerImageTests).
-    func requirePodman() throws {
-        guard FileManager.default.isExecutableFile(atPath: podman) else {
-            throw XCTSkip("podman is not installed (scripts/install-deps --container installs it)")
-        }
-        guard Posix.Process.userID == 0 else { throw XCTSkip("systemd runs in a rootful podman container; running as uid \(Posix.Process.userID)") }
-        let info = try run(podman, ["info", "--format", "{{.Host.OCIRuntime.Name}}"], check: false)
-        guard info.status == .exited(0) else { throw XCTSkip("podman cannot run here: \(info.stderr)") }
     }
 
     /// The image: the base scripts/build-image makes (once; it also writes
@@ -132,7 +102,7 @@ final class RealSystemdTests: XCTestCase {
     }
 
     func testShippedUnitsStartReloadUpgradeWatchdogAndStopUnderSystemd() throws {
-        try requirePodman()
+        try requirePodman(asRoot: "systemd runs in a rootful podman container")
         let started = Date()
         try buildImage()
         let built = Date()
