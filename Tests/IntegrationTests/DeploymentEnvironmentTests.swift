@@ -8,18 +8,7 @@ import XCTest
 /// The real binaries in the environment a Flask deployment has: its
 /// variables and `.env`, its `gunicorn.conf.py`, one usable CPU, and the
 /// process titles `proc_name` asks for.
-final class DeploymentEnvironmentTests: XCTestCase {
-    var server: ServerProcess?
-
-    override func tearDown() {
-        if let server {
-            server.stopGracefully()
-            XCTAssertEqual(server.unexpectedErrorLines(), [], "unexpected error lines in the server log")
-        }
-        server = nil
-        super.tearDown()
-    }
-
+final class DeploymentEnvironmentTests: ServerTestCase {
     private func read(_ path: String) -> String {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }

@@ -7,18 +7,7 @@ import XCTest
 
 /// The real server and the HTTP-version rules: a higher HTTP/1 minor version is served as
 /// HTTP/1.1 (RFC 9110 6.2), another major version gets 505 and the connection closes.
-final class HTTPVersionTests: XCTestCase {
-    var server: ServerProcess?
-
-    override func tearDown() {
-        if let server {
-            server.stopGracefully()
-            XCTAssertEqual(server.unexpectedErrorLines(), [], "unexpected error lines in the server log")
-        }
-        server = nil
-        super.tearDown()
-    }
-
+final class HTTPVersionTests: ServerTestCase {
     private func start() throws -> ServerProcess {
         let s = try ServerProcess(arguments: ["--app", "echo", "--workers", "1"])
         server = s

@@ -8,18 +8,7 @@ import XCTest
 /// `paddock healthcheck`, the real binary, against a real server and
 /// against listeners that answer badly or not at all: exit 0 only on a 200
 /// from /health/ready, 1 otherwise, and never slower than its timeout.
-final class HealthCheckCommandTests: XCTestCase {
-    var server: ServerProcess?
-
-    override func tearDown() {
-        if let server {
-            server.stopGracefully()
-            XCTAssertEqual(server.unexpectedErrorLines(), [], "unexpected error lines in the server log")
-        }
-        server = nil
-        super.tearDown()
-    }
-
+final class HealthCheckCommandTests: ServerTestCase {
     func testAReadyServerIsHealthy() throws {
         let s = try ServerProcess(arguments: ["--app", "echo", "--workers", "1"])
         server = s

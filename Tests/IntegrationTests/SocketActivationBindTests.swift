@@ -8,18 +8,7 @@ import XCTest
 /// systemd's socket (LISTEN_FDS) and a `bind` naming the same address: the
 /// inherited socket satisfies that entry, so the master binds nothing there
 /// (it used to, and failed with "Address already in use" in a restart loop).
-final class SocketActivationBindTests: XCTestCase {
-    var server: ServerProcess?
-
-    override func tearDown() {
-        if let server {
-            server.stopGracefully()
-            XCTAssertEqual(server.unexpectedErrorLines(), [], "unexpected error lines in the server log")
-        }
-        server = nil
-        super.tearDown()
-    }
-
+final class SocketActivationBindTests: ServerTestCase {
     func assertServesOnlyTheInheritedSocket(_ s: ServerProcess) throws {
         try s.waitReady()
         let client = try HTTPTestClient(port: s.port)

@@ -8,18 +8,7 @@ import XCTest
 /// The real binaries against a fake systemd (the test owns NOTIFY_SOCKET and
 /// passes the listener as LISTEN_FDS), the admin endpoints, the in-place
 /// upgrade and the privilege drop.
-final class SystemdAndAdminTests: XCTestCase {
-    var server: ServerProcess?
-
-    override func tearDown() {
-        if let server {
-            server.stopGracefully()
-            XCTAssertEqual(server.unexpectedErrorLines(), [], "unexpected error lines in the server log")
-        }
-        server = nil
-        super.tearDown()
-    }
-
+final class SystemdAndAdminTests: ServerTestCase {
     /// Index of the first notification containing `text`, after `from`.
     func index(of text: String, in list: [String], from: Int = 0) -> Int? {
         list.indices.first { $0 >= from && list[$0].contains(text) }

@@ -8,18 +8,7 @@ import XCTest
 /// After USR2 the master is the same process, so systemd's watchdog still
 /// watches it: the new image must go on pinging, or systemd kills a healthy
 /// server one WatchdogSec after every in-place upgrade.
-final class UpgradeWatchdogTests: XCTestCase {
-    var server: ServerProcess?
-
-    override func tearDown() {
-        if let server {
-            server.stopGracefully()
-            XCTAssertEqual(server.unexpectedErrorLines(), [], "unexpected error lines in the server log")
-        }
-        server = nil
-        super.tearDown()
-    }
-
+final class UpgradeWatchdogTests: ServerTestCase {
     func testWatchdogPingsContinueAfterAnInPlaceUpgrade() throws {
         let s = try ServerProcess(arguments: ["--app", "echo", "--workers", "2"],
                                   environment: ["WATCHDOG_USEC": "400000"])
