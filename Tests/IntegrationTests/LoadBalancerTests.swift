@@ -12,35 +12,7 @@ import XCTest
 /// its listeners close) and replaced by a new instance on the same listening
 /// socket, while clients keep sending requests through HAProxy. No client
 /// request may fail.
-final class LoadBalancerTests: XCTestCase {
-    var servers: [ServerProcess] = []
-    var haproxy: HAProxyProcess?
-    var load: LoadGenerator?
-    var listeners: [FileDescriptor] = []
-
-    override func setUp() {
-        super.setUp()
-        // A write to a connection a peer reset must fail, not kill the test run.
-        signal(SIGPIPE, SIG_IGN)
-    }
-
-    override func tearDown() {
-        _ = load?.stop(timeout: 10)
-        load = nil
-        haproxy?.stop()
-        haproxy = nil
-        // TERM every instance still running first, so their shutdown delays overlap.
-        for s in servers where (try? s.reapIfExited()) == nil { _ = Glibc.kill(s.pid, SIGTERM) }
-        for s in servers {
-            s.stopGracefully()
-            XCTAssertEqual(s.unexpectedErrorLines(), [], "unexpected error lines in the log of \(s.directory)")
-        }
-        servers = []
-        for fd in listeners { fd.closeAfterFailure() }
-        listeners = []
-        super.tearDown()
-    }
-
+final class LoadBalancerTests: InstancesTestCase {
     /// An echo instance on `listener` with its own access log, ready.
     func startInstance(_ name: String, on listener: FileDescriptor) throws -> ServerProcess {
         let dir = try ServerProcess.makeTemporaryDirectory("paddock-lb-\(name)")

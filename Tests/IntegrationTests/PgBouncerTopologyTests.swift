@@ -9,39 +9,22 @@ import XCTest
 /// pooling mode, with the default settings: more workers than server
 /// connections, two instances behind HAProxy restarted one after the other
 /// under load, and a PostgreSQL restart under load.
-final class PgBouncerTopologyTests: XCTestCase {
+final class PgBouncerTopologyTests: InstancesTestCase {
     var cluster: PostgresCluster?
     var bouncer: PgBouncer?
-    var servers: [ServerProcess] = []
-    var haproxy: HAProxyProcess?
-    var load: LoadGenerator?
-    var listeners: [FileDescriptor] = []
-    /// Log lines a test expects (outages it causes on purpose).
-    var allowed = ["jwt_secret_key is not set"]
 
     override func setUp() {
         super.setUp()
-        signal(SIGPIPE, SIG_IGN)
+        allowed = ["jwt_secret_key is not set"]
     }
 
+    /// The instances first, then what they connect to.
     override func tearDown() {
-        _ = load?.stop(timeout: 10)
-        load = nil
-        haproxy?.stop()
-        haproxy = nil
-        for s in servers where (try? s.reapIfExited()) == nil { _ = Glibc.kill(s.pid, SIGTERM) }
-        for s in servers {
-            s.stopGracefully()
-            XCTAssertEqual(s.unexpectedErrorLines(allowing: allowed), [], "unexpected error lines in the log of \(s.directory)")
-        }
-        servers = []
-        for fd in listeners { fd.closeAfterFailure() }
-        listeners = []
+        super.tearDown()
         bouncer?.stop()
         bouncer = nil
         cluster?.destroy()
         cluster = nil
-        super.tearDown()
     }
 
     /// A running cluster with PgBouncer in front, migrated and seeded through PgBouncer.
