@@ -42,11 +42,15 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSSL", pkgConfig: "libssl",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "CPosixShims"),
+        // libssl's macros (options, modes, ALPN, ticket keys) as functions.
+        .target(name: "CTLSShims", dependencies: ["CSSL"]),
         // libcrypto memory hooks (C callbacks) for the worker.
         .target(name: "CCryptoShims", dependencies: ["CCrypto"]),
         .target(name: "Posix", dependencies: ["CPosixShims"], swiftSettings: moduleSettings),
-        .target(name: "ServerCore", dependencies: ["Posix", "CCrypto"], swiftSettings: moduleSettings),
+        .target(name: "ServerCore", dependencies: ["Posix", "CCrypto", "CSSL", "CTLSShims"], swiftSettings: moduleSettings),
         // The master and the worker: libraries, run by `PaddockMain` in one binary.
         .target(name: "Master", dependencies: ["ServerCore", "Posix"], swiftSettings: moduleSettings),
         .target(name: "Worker", dependencies: ["ServerCore", "Posix", "CCryptoShims"], swiftSettings: moduleSettings),

@@ -3,7 +3,7 @@
 /// An application adds its own rows with `register(applications:settings:)`.
 public enum Settings {
     /// The server's own settings, in the order of the docs and the sample config.
-    public static let builtIn: [SettingSpec] = server + workerSettings + http + connections + logging + database + auth
+    public static let builtIn: [SettingSpec] = server + workerSettings + http + connections + logging + tls + database + auth
 
     /// Every setting the running binary knows: the server's, then the
     /// application's. Parsing, `--help`, `--print-config` and the docs all
