@@ -89,6 +89,32 @@ final class TLSConfigCheckTests: ServerTestCase {
                       "\(warnings)")
     }
 
+    /// A renewal that brought a certificate about to expire: the reload
+    /// goes ahead, with a warning.
+    func testAHupWithACertificateThatExpiresSoonWarns() throws {
+        let c = try certificates()
+        let dir = try ServerProcess.makeTemporaryDirectory()
+        let cert = dir + "/cert.pem", key = dir + "/key.pem"
+        try FileManager.default.copyItem(atPath: c.serverCert, toPath: cert)
+        try FileManager.default.copyItem(atPath: c.serverKey, toPath: key)
+        let s = try ServerProcess(arguments: [], configText: "app = echo\nworkers = 1\ncertfile = \(cert)\nkeyfile = \(key)\n", directory: dir)
+        server = s
+        try s.waitReady()
+        XCTAssertEqual(s.unexpectedErrorLines(), [])
+        try replace(key, with: c.directory + "/one-day.key")
+        try replace(cert, with: c.directory + "/one-day.pem")
+        let mark = try s.notificationMark()
+        try s.signal(SIGHUP)
+        let done = try s.waitForNotification("STATUS=reloaded", after: mark, timeout: 30)
+        XCTAssertTrue(done.contains("generation 2"), done)
+        s.stopGracefully()
+        let warnings = s.unexpectedErrorLines()
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        XCTAssertTrue(warnings.first?.contains(" warning ") == true && warnings.first?.contains("certfile \(cert): certificate /CN=localhost expires in ") == true,
+                      "\(warnings)")
+        server = nil
+    }
+
     /// systemd's `LoadCredential=tls.crt:/etc/letsencrypt/live/.../fullchain.pem`:
     /// a relative path is the credential's name.
     func testRelativeFilesAreFoundInTheCredentialsDirectory() throws {

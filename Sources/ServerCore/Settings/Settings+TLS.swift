@@ -41,7 +41,7 @@ extension Settings {
         key: "ssl_ktls", default: false,
         flags: ["--ssl-ktls"], section: tlsSection, reload: .nextWorkers,
         summary: "Ask OpenSSL for kernel TLS (`SSL_OP_ENABLE_KTLS`): after the handshake the kernel encrypts the records.",
-        doc: "Takes effect only where the kernel has the `tls` ULP (listed in `/proc/sys/net/ipv4/tcp_available_ulp` once the `tls` module is loaded) and OpenSSL was built with kTLS, for the ciphers the kernel supports (AES-GCM, ChaCha20-Poly1305); anywhere else OpenSSL falls back silently to encrypting in the worker. The master logs at debug level whether both are there, at start and on `HUP`.")
+        doc: "Takes effect only where the kernel has the `tls` ULP (listed in `/proc/sys/net/ipv4/tcp_available_ulp` once the `tls` module is loaded) and OpenSSL was built with kTLS, for the ciphers the kernel supports (AES-GCM, ChaCha20-Poly1305); anywhere else OpenSSL falls back silently to encrypting in the worker. The master logs at debug level whether both are there, at start and on `HUP`, and each worker whether the kernel took over a connection after its handshake.")
 
     static let tls: [SettingSpec] = [certfile.spec, keyfile.spec, caCerts.spec, certReqs.spec, sslMinVersion.spec, ciphers.spec, sslKtls.spec]
 }
