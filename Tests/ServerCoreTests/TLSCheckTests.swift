@@ -66,7 +66,7 @@ final class TLSCheckTests: XCTestCase {
         let cases: [(text: String, prefix: String, reason: String)] = [
             ("certfile = \(c.directory)/missing.pem\nkeyfile = \(c.serverKey)\n", "server.conf:1: certfile \(c.directory)/missing.pem: cannot read: open(", "No such file or directory"),
             ("certfile = \(c.serverKey)\nkeyfile = \(c.serverKey)\n", "server.conf:1: certfile \(c.serverKey)", "no start line"),
-            ("certfile = \(c.renewedCert)\nkeyfile = \(c.serverKey)\n", "server.conf:2: keyfile \(c.serverKey)", "key values mismatch"),
+            ("certfile = \(c.renewedCert)\nkeyfile = \(c.serverKey)\n", "server.conf:2: keyfile \(c.serverKey)", "key values mismatch (not the key of certfile \(c.renewedCert))"),
             ("certfile = \(c.serverCert)\nkeyfile = \(c.serverKey)\nca_certs = \(c.directory)/server.ext\n", "server.conf:3: ca_certs \(c.directory)/server.ext", "no certificate or crl found"),
             ("certfile = \(c.serverCert)\nkeyfile = \(c.serverKey)\nciphers = NOT-A-CIPHER\n", "server.conf:3: ciphers NOT-A-CIPHER", "no cipher match"),
         ]

@@ -36,7 +36,10 @@ public enum TLSCheck {
             }
         }
         do throws(TLSError) { try TLSServerContext.validate(tls) } catch {
-            throw ConfigError("\(config.source(of: key(named: error, default: Settings.certfile.key))): \(error)")
+            let setting = key(named: error, default: Settings.certfile.key)
+            // The half-finished renewal: say which certificate the key was checked against.
+            let mismatch = setting == Settings.keyfile.key && error.description.hasSuffix("key values mismatch")
+            throw ConfigError("\(config.source(of: setting)): \(error)\(mismatch ? " (not the key of certfile \(tls.certfile))" : "")")
         }
         do throws(TLSError) { return try TLSCertificate.load(tls.certfile) } catch {
             throw ConfigError("\(config.source(of: Settings.certfile.key)): certfile \(error)")
