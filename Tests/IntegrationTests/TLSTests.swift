@@ -85,6 +85,46 @@ final class TLSTests: ServerTestCase {
             return "refused: %s" % e
     def out(obj):
         print(json.dumps(obj))
+    class Unbuffered:
+        """A TLS client over memory BIOs: what it sends waits until `flush`,
+        so the handshake's last flight and requests leave in one segment."""
+        def __init__(self):
+            self.raw = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+            self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            self.obj = context().wrap_bio(self.incoming, self.outgoing, server_hostname="localhost")
+            while True:
+                try:
+                    self.obj.do_handshake()
+                    return
+                except ssl.SSLWantReadError:
+                    self.flush()
+                    d = self.raw.recv(65536)
+                    if not d: raise EOFError("closed during the handshake")
+                    self.incoming.write(d)
+        def flush(self):
+            data = self.outgoing.read()
+            if data: self.raw.sendall(data)
+        def read_until_closed(self):
+            """Everything until the server closes, and whether it said close_notify."""
+            text, notify = b"", False
+            while not notify:
+                try:
+                    d = self.raw.recv(65536)
+                except socket.timeout:
+                    return text, "stalled"
+                if not d: break
+                self.incoming.write(d)
+                try:
+                    while not notify:
+                        chunk = self.obj.read(65536)
+                        # Nothing, with no EOF on the memory BIO: the server's close_notify.
+                        notify = chunk == b""
+                        text += chunk
+                except ssl.SSLWantReadError:
+                    pass
+                except ssl.SSLZeroReturnError:
+                    notify = True
+            return text, notify
 
     """#
 
@@ -285,43 +325,43 @@ final class TLSTests: ServerTestCase {
     func testRequestsInTheHandshakesLastPacketAreAnswered() throws {
         let s = try start()
         let r = try python(s, #"""
-        raw = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-        obj = context().wrap_bio(incoming, outgoing, server_hostname="localhost")
-        while True:
-            try:
-                obj.do_handshake()
-                break
-            except ssl.SSLWantReadError:
-                data = outgoing.read()
-                if data: raw.sendall(data)
-                d = raw.recv(65536)
-                if not d: raise EOFError("closed during the handshake")
-                incoming.write(d)
-        obj.write(get("/echo?first"))
-        obj.write(get("/echo?second", close=True))
-        raw.sendall(outgoing.read())
-        text, notify = b"", False
-        while not notify:
-            d = raw.recv(65536)
-            if not d: break
-            incoming.write(d)
-            try:
-                while not notify:
-                    chunk = obj.read(65536)
-                    # Nothing, with no EOF on the memory BIO: the server's close_notify.
-                    notify = chunk == b""
-                    text += chunk
-            except ssl.SSLWantReadError:
-                pass
-            except ssl.SSLZeroReturnError:
-                notify = True
+        c = Unbuffered()
+        c.obj.write(get("/echo?first"))
+        c.obj.write(get("/echo?second", close=True))
+        c.flush()
+        text, notify = c.read_until_closed()
         out({"text": text.decode("latin-1"), "close_notify": notify})
         """#)
         let text = try XCTUnwrap(r["text"] as? String)
         XCTAssertEqual(text.components(separatedBy: "HTTP/1.1 200").count - 1, 2, text)
         XCTAssertTrue(text.contains(#""query":"first""#) && text.contains(#""query":"second""#), text)
         XCTAssertEqual(r["close_notify"] as? Bool, true, "the server says close_notify before it closes")
+    }
+
+    /// A POST of exactly the worker's input buffer (80 KiB) with a GET
+    /// right behind it, arriving with the handshake's last flight in
+    /// records of 1000 bytes, then 16 KiB: the worker's read stops where
+    /// the GET begins, inside the last record, which OpenSSL keeps whole,
+    /// with nothing left in the kernel for epoll to report. The connection
+    /// still gets the turn that answers the GET.
+    func testARequestThatOpenSSLHoldsBehindAFullBufferIsAnswered() throws {
+        let s = try start()
+        let r = try python(s, #"""
+        head = b"POST /echo?first HTTP/1.1\r\nHost: localhost\r\nContent-Length: %05d\r\n\r\n"
+        post = head % (81920 - len(head % 0)) + b"b" * (81920 - len(head % 0))
+        pipeline = post + get("/echo?last", close=True)
+        c = Unbuffered()
+        c.raw.settimeout(5)
+        c.obj.write(pipeline[:1000])
+        c.obj.write(pipeline[1000:])
+        c.flush()
+        text, end = c.read_until_closed()
+        text = text.decode("latin-1")
+        out({"answers": text.count("HTTP/1.1 200"), "last": '"query":"last"' in text, "end": end})
+        """#)
+        XCTAssertEqual(r["answers"] as? Int, 2)
+        XCTAssertEqual(r["last"] as? Bool, true)
+        XCTAssertEqual(r["end"] as? Bool, true, "answered at once, not stalled until header_read_timeout")
     }
 
     // MARK: listeners
