@@ -88,8 +88,9 @@ final class TLSTests: ServerTestCase {
     class Unbuffered:
         """A TLS client over memory BIOs: what it sends waits until `flush`,
         so the handshake's last flight and requests leave in one segment."""
-        def __init__(self):
+        def __init__(self, before=b""):
             self.raw = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+            self.before = before
             self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
             self.obj = context().wrap_bio(self.incoming, self.outgoing, server_hostname="localhost")
             while True:
@@ -102,7 +103,8 @@ final class TLSTests: ServerTestCase {
                     if not d: raise EOFError("closed during the handshake")
                     self.incoming.write(d)
         def flush(self):
-            data = self.outgoing.read()
+            data = self.before + self.outgoing.read()
+            self.before = b""
             if data: self.raw.sendall(data)
         def read_until_closed(self):
             """Everything until the server closes, and whether it said close_notify."""
@@ -362,6 +364,52 @@ final class TLSTests: ServerTestCase {
         XCTAssertEqual(r["answers"] as? Int, 2)
         XCTAssertEqual(r["last"] as? Bool, true)
         XCTAssertEqual(r["end"] as? Bool, true, "answered at once, not stalled until header_read_timeout")
+    }
+
+    // MARK: PROXY protocol
+
+    /// With `proxy_protocol`, the header comes before the TLS handshake (as
+    /// HAProxy's `send-proxy` to a TLS server): in pieces ahead of it, or in
+    /// the same segment as the ClientHello; the client's address is the
+    /// header's. A real HAProxy is served through `send-proxy ssl` too.
+    func testAProxyProtocolHeaderComesBeforeTheHandshake() throws {
+        let s = try start(["--proxy-protocol", "--proxy-allow-from", "127.0.0.1", "--access-logfile", "access.log",
+                           "--access-logformat", "%(h)s %(U)s %(q)s"])
+        let r = try python(s, #"""
+        raw = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+        raw.sendall(b"PROXY TCP4 192.0.2.10 198.51.1")
+        time.sleep(0.1)
+        raw.sendall(b"00.1 56324 443\r\n")
+        t = context().wrap_socket(raw, server_hostname="localhost")
+        t.sendall(get("/echo?split", close=True))
+        split = Reader(t).response()[0]
+        c = Unbuffered(before=b"PROXY TCP4 192.0.2.11 198.51.100.1 56325 443\r\n")
+        c.obj.write(get("/echo?together", close=True))
+        c.flush()
+        text, _ = c.read_until_closed()
+        plain = attempt(context(), "/echo?without")
+        out({"split": split, "together": text.decode("latin-1").split(" ")[1] if text else "", "without": plain})
+        """#)
+        XCTAssertEqual(r["split"] as? Int, 200)
+        XCTAssertEqual(r["together"] as? String, "200")
+        XCTAssertTrue((r["without"] as? String)?.hasPrefix("refused") == true, "no header from a proxy: \(r["without"] ?? "")")
+        XCTAssertTrue(s.waitForAccessLog(containing: "together", atLeast: 1, timeout: 5))
+        XCTAssertEqual(s.accessLogCount(containing: "192.0.2.10 /echo split"), 1)
+        XCTAssertEqual(s.accessLogCount(containing: "192.0.2.11 /echo together"), 1)
+
+        guard let binary = HAProxyProcess.findBinary() else { return }
+        let proxy = try HAProxyProcess(binary: binary, servers: [("a", s.port)], serverOptions: "check send-proxy ssl verify none",
+                                       frontendOnIPv6: true)
+        defer { proxy.stop() }
+        let deadline = Date().addingTimeInterval(10)
+        var status = 0
+        while Date() < deadline && status != 200 {
+            status = (try? HTTPTestClient(port: proxy.port, host: "::1", timeout: 2).request("GET", "/echo?via=haproxy", close: true).status) ?? 0
+            if status != 200 { Clock.sleep(milliseconds: 50) }
+        }
+        XCTAssertEqual(status, 200, "through HAProxy's send-proxy ssl; its log:\n\(proxy.logTail())")
+        XCTAssertTrue(s.waitForAccessLog(containing: "via=haproxy", atLeast: 1, timeout: 5))
+        XCTAssertEqual(s.accessLogCount(containing: "::1 /echo via=haproxy"), 1)
     }
 
     // MARK: listeners
