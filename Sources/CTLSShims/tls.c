@@ -64,3 +64,11 @@ int paddock_tls_alpn_selected(const SSL *ssl, char *out, int capacity) {
     memcpy(out, data, length);
     return (int)length;
 }
+
+int paddock_tls_ktls_built(void) {
+#if defined(OPENSSL_NO_KTLS) || !defined(SSL_OP_ENABLE_KTLS)
+    return 0;
+#else
+    return 1;
+#endif
+}

@@ -36,13 +36,22 @@ public enum MasterMain {
             return 0
         case .checkConfig:
             for warning in loaded.warnings { writeError("paddock: warning: \(warning)") }
+            var config = loaded.configuration
+            TLSCheck.resolvePaths(in: &config, environment: environment)
+            let certificates: [TLSCertificate]
             do {
-                try ConfigCheck.run(loaded.configuration, environment: environment)
-                try checkWorkerBinary(loaded.configuration)
+                try ConfigCheck.run(config, environment: environment)
+                certificates = try TLSCheck.run(config)
+                try checkWorkerBinary(config)
             } catch {
                 writeError("paddock: \(error)")
                 return WorkerExitCode.fatalConfig.rawValue
             }
+            let certfile = config[Settings.certfile]
+            for warning in TLSCheck.expiryWarnings(certificates, certfile: certfile, now: Clock.realtime().seconds) {
+                writeError("paddock: warning: \(warning)")
+            }
+            for line in TLSCheck.describe(certificates, certfile: certfile) { writeOut(line + "\n") }
             writeOut("configuration OK\(loaded.configPath.map { " (\($0))" } ?? "")\n")
             return 0
         case .run:
@@ -58,6 +67,15 @@ public enum MasterMain {
             writeError("paddock: \(error)")
             return WorkerExitCode.fatalConfig.rawValue
         }
+        // The files are checked here, as root before anyone drops privileges,
+        // so a bad one stops the start with its name instead of every worker failing.
+        TLSCheck.resolvePaths(in: &config, environment: environment)
+        let certificates: [TLSCertificate]
+        do { certificates = try TLSCheck.run(config) } catch {
+            writeError("paddock: \(error)")
+            return WorkerExitCode.fatalConfig.rawValue
+        }
+        let expiry = TLSCheck.expiryWarnings(certificates, certfile: config[Settings.certfile], now: Clock.realtime().seconds)
         let inherited: UpgradeState?
         do { inherited = try UpgradeState.inherited(environment: environment) } catch {
             writeError("paddock: cannot take over from the previous master: \(error)")
@@ -72,7 +90,7 @@ public enum MasterMain {
             config.set(Settings.jwtSecretKey.key, .string(Digest.hex(Digest.randomBytes(32))), from: .defaultValue)
             generatedSecret = true
         }
-        return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited, warnings: loaded.warnings)
+        return serve(config, arguments: Array(arguments.dropFirst()), inherited: inherited, warnings: loaded.warnings + expiry)
     }
 
     /// The worker executable must exist and be executable, or no worker starts.
@@ -105,6 +123,7 @@ public enum MasterMain {
             return 1
         }
         for warning in warnings { logger.warning(warning) }
+        if config[Settings.sslKtls] && !config[Settings.certfile].isEmpty { logger.debug(KernelTLS.currentStatusLine()) }
         do { try ProcessTitle.apply(name: ProcessTitle.masterName(config), title: ProcessTitle.masterTitle(config)) } catch {
             logger.warning("cannot set the process name: \(error)")
         }

@@ -28,9 +28,9 @@ public struct TestCertificates: Sendable {
         let clientExt = directory + "/client.ext"
         try "extendedKeyUsage=clientAuth\n".write(toFile: clientExt, atomically: true, encoding: .utf8)
         try Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                          "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem", "-days", "2", "-subj", "/CN=Paddock Test CA"])
+                          "-keyout", directory + "/ca.key", "-out", directory + "/ca.pem", "-days", "\(Self.validDays)", "-subj", "/CN=Paddock Test CA"])
         try Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                          "-keyout", directory + "/stranger-ca.key", "-out", directory + "/stranger-ca.pem", "-days", "2",
+                          "-keyout", directory + "/stranger-ca.key", "-out", directory + "/stranger-ca.pem", "-days", "\(Self.validDays)",
                           "-subj", "/CN=Stranger CA"])
         try issue(name: "server", subject: "/CN=localhost", ca: "ca", extensions: ext)
         try issue(name: "renewed", subject: "/CN=localhost/O=Renewed", ca: "ca", extensions: ext)
@@ -39,12 +39,25 @@ public struct TestCertificates: Sendable {
         try Self.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", unrelatedKey])
     }
 
-    private func issue(name: String, subject: String, ca: String, extensions: String) throws {
+    /// Longer than the 14 days within which the master warns of an expiry,
+    /// so servers using these certificates log no warning.
+    public static let validDays = 30
+
+    /// A server certificate for localhost from the test authority that ends
+    /// `days` days from now (negative: expired that long ago), and its key:
+    /// `NAME.pem` and `NAME.key`.
+    @discardableResult
+    public func issueServerCertificate(name: String, days: Int, subject: String = "/CN=localhost") throws -> (cert: String, key: String) {
+        try issue(name: name, subject: subject, ca: "ca", extensions: directory + "/server.ext", days: days)
+        return (directory + "/\(name).pem", directory + "/\(name).key")
+    }
+
+    private func issue(name: String, subject: String, ca: String, extensions: String, days: Int = TestCertificates.validDays) throws {
         let key = directory + "/\(name).key", csr = directory + "/\(name).csr"
         try Self.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                           "-keyout", key, "-out", csr, "-subj", subject])
         try Self.openssl(["x509", "-req", "-in", csr, "-CA", directory + "/\(ca).pem", "-CAkey", directory + "/\(ca).key",
-                          "-CAcreateserial", "-out", directory + "/\(name).pem", "-days", "2", "-extfile", extensions])
+                          "-CAcreateserial", "-out", directory + "/\(name).pem", "-days", "\(days)", "-extfile", extensions])
     }
 
     static func openssl(_ arguments: [String]) throws {

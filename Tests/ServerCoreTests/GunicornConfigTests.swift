@@ -107,7 +107,7 @@ final class GunicornConfigTests: XCTestCase {
             XCTAssertEqual("\(error)", #"gunicorn.conf.py:2: unknown gunicorn setting "wokers" (did you mean "workers"?)"#)
         }
         XCTAssertThrowsError(try parse("import json\n")) { error in
-            XCTAssertEqual("\(error)", "gunicorn.conf.py:1: import json is not supported (only multiprocessing, os and sys)")
+            XCTAssertEqual("\(error)", "gunicorn.conf.py:1: import json is not supported (only multiprocessing, os, ssl and sys)")
         }
         XCTAssertThrowsError(try parse("\nif True:\n    workers = 3\n")) { error in
             XCTAssertTrue("\(error)".hasPrefix("gunicorn.conf.py:2: unsupported statement"), "\(error)")

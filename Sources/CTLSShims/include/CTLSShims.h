@@ -29,6 +29,9 @@ int paddock_tls_ctx_set_ticket_keys(SSL_CTX *ctx, const unsigned char *keys, lon
 int paddock_tls_ktls_send(SSL *ssl);
 int paddock_tls_ktls_recv(SSL *ssl);
 
+/// 1 when this OpenSSL was built with kernel TLS (no OPENSSL_NO_KTLS), else 0.
+int paddock_tls_ktls_built(void);
+
 /// The ALPN protocol chosen for `ssl` into `out` (at most `capacity` bytes); its length, 0 when none.
 int paddock_tls_alpn_selected(const SSL *ssl, char *out, int capacity);
 

@@ -1,7 +1,8 @@
 /// gunicorn's config file (`paddock --config gunicorn.conf.py`, recognised
 /// by the `.py` suffix): the common subset of Python it is written in
 /// (assignments of literals and `multiprocessing.cpu_count()` arithmetic,
-/// `import multiprocessing` / `import os` and their `from ... import` forms,
+/// `import multiprocessing` / `import os` / `import ssl` and their `from ... import` forms,
+/// `ssl.CERT_REQUIRED` and the other `cert_reqs` constants,
 /// `os.environ.get(...)`, f-strings), with
 /// gunicorn's setting names mapped to Paddock's. A gunicorn setting that does
 /// not apply to Paddock (`worker_class`, `daemon`, ...) and a server hook
@@ -149,8 +150,8 @@ enum GunicornConfig {
         for token in tokens {
             switch (token, expectName) {
             case (.name(let module), true):
-                guard ["multiprocessing", "os", "sys"].contains(module) else {
-                    throw PythonSyntaxError(line: line, message: "import \(module) is not supported (only multiprocessing, os and sys)")
+                guard ["multiprocessing", "os", "ssl", "sys"].contains(module) else {
+                    throw PythonSyntaxError(line: line, message: "import \(module) is not supported (only multiprocessing, os, ssl and sys)")
                 }
                 modules.append(module)
                 expectName = false
@@ -166,10 +167,11 @@ enum GunicornConfig {
 
     /// `from multiprocessing import cpu_count`, `from os import environ, getenv`.
     private static func importedNamesFrom(_ tokens: ArraySlice<PythonToken>, line: Int) throws(PythonSyntaxError) -> (String, [String]) {
-        let allowed = ["multiprocessing": ["cpu_count"], "os": ["environ", "getenv", "cpu_count"]]
+        let allowed = ["multiprocessing": ["cpu_count"], "os": ["environ", "getenv", "cpu_count"],
+                       "ssl": Array(PythonExpression.sslConstants.keys).sorted()]
         let items = Array(tokens)
         guard items.count >= 3, case .name(let module) = items[0], items[1] == .name("import"), let names = allowed[module] else {
-            throw PythonSyntaxError(line: line, message: "unsupported import (only from multiprocessing import cpu_count, from os import environ, getenv, cpu_count)")
+            throw PythonSyntaxError(line: line, message: "unsupported import (only from multiprocessing import cpu_count, from os import environ, getenv, cpu_count, from ssl import CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED)")
         }
         var imported: [String] = []
         var expectName = true
@@ -190,6 +192,13 @@ enum GunicornConfig {
 
     /// The value as config-file text for `key`: one text per list item.
     private static func settingTexts(_ value: PythonValue, key: String, line: Int) throws(PythonSyntaxError) -> [String] {
+        if key == Settings.certReqs.key, case .int(let number) = value {
+            // gunicorn's cert_reqs is ssl.CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED: 0, 1, 2.
+            guard let policy = GunicornNames.certReqsNumbers[number] else {
+                throw PythonSyntaxError(line: line, message: "cert_reqs = \(number): expected 0, 1 or 2 (ssl.CERT_NONE, ssl.CERT_OPTIONAL, ssl.CERT_REQUIRED)")
+            }
+            return [policy.rawValue]
+        }
         if key == "umask", case .int(let mask) = value {
             // gunicorn's umask is a number (0o022, or 18); Paddock's is octal text.
             return [String(mask, radix: 8)]

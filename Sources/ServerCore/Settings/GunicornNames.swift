@@ -24,6 +24,7 @@ enum GunicornNames {
         "limit_request_line": "limit_request_line", "limit_request_fields": "limit_request_fields",
         "limit_request_field_size": "limit_request_field_size", "forwarded_allow_ips": "forwarded_allow_ips",
         "proc_name": "proc_name", "reuse_port": "reuse_port",
+        "certfile": "certfile", "keyfile": "keyfile", "ca_certs": "ca_certs", "cert_reqs": "cert_reqs", "ciphers": "ciphers",
     ]
 
     static let notApplicable: [String: String] = [
@@ -51,14 +52,15 @@ enum GunicornNames {
         "default_proc_name": "use proc_name", "initgroups": "the user's groups are set when workers drop privileges",
         "secure_scheme_headers": "X-Forwarded-Proto is believed from forwarded_allow_ips",
         "strip_header_spaces": "header names with spaces are always refused",
-        "certfile": "TLS is not supported yet: terminate TLS in front (nginx, HAProxy, the load balancer)",
-        "keyfile": "TLS is not supported yet: terminate TLS in front (nginx, HAProxy, the load balancer)",
-        "ca_certs": "TLS is not supported yet", "ssl_version": "TLS is not supported yet", "cert_reqs": "TLS is not supported yet",
-        "ciphers": "TLS is not supported yet", "do_handshake_on_connect": "TLS is not supported yet",
-        "suppress_ragged_eofs": "TLS is not supported yet", "ssl_context": "TLS is not supported yet",
+        "ssl_version": "Paddock accepts TLS 1.2 and 1.3 and never 1.0 or 1.1; set the oldest with ssl_min_version (TLSv1.2, the default, or TLSv1.3)",
+        "do_handshake_on_connect": "Paddock always completes the handshake in the worker's event loop, without blocking, before reading the first request",
+        "suppress_ragged_eofs": "Paddock always reads a client's EOF without close_notify as the end of the connection, quietly (suppress_ragged_eofs = True)",
         "forwarder_headers": "only X-Forwarded-For and X-Forwarded-Proto are read",
         "header_map": "header names with underscores are always refused",
     ]
+
+    /// `cert_reqs` as gunicorn takes it: Python's `ssl.CERT_*` numbers.
+    static let certReqsNumbers: [Int: ClientCertificatePolicy] = [0: .none, 1: .optional, 2: .required]
 
     /// Limits where gunicorn reads 0 as "unlimited".
     static let zeroMeansUnlimited: Set<String> = ["limit_request_line", "limit_request_field_size"]

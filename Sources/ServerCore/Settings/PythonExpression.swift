@@ -3,8 +3,12 @@
 /// `+ - * / // %` with parentheses,
 /// `multiprocessing.cpu_count()` / `os.cpu_count()` (the usable CPUs),
 /// `os.environ.get(NAME[, DEFAULT])`, `os.getenv(...)`, `os.environ[NAME]`,
-/// `int(...)`, `float(...)` and `str(...)`.
+/// `int(...)`, `float(...)` and `str(...)`, and `ssl.CERT_NONE`,
+/// `ssl.CERT_OPTIONAL`, `ssl.CERT_REQUIRED` (for `cert_reqs`).
 struct PythonExpression {
+    /// Python's `ssl` constants a gunicorn config uses, with their values.
+    static let sslConstants = ["CERT_NONE": 0, "CERT_OPTIONAL": 1, "CERT_REQUIRED": 2]
+
     let tokens: [PythonToken.Located]
     var index: Int
     let variables: [String: PythonValue]
@@ -151,6 +155,10 @@ struct PythonExpression {
             guard case .string(let variable) = key else { throw fail("os.environ[...] needs a string") }
             guard let value = environment[variable] else { throw fail("os.environ[\(key.description)]: the variable is not set") }
             return .string(value)
+        }
+        if path.count == 2, path[0] == "ssl", let number = Self.sslConstants[path[1]] {
+            try requireImport("ssl")
+            return .int(number)
         }
         guard path.count == 1, let value = variables[name] else {
             throw fail("\(dotted) is not defined (only names assigned above, True, False and None)")

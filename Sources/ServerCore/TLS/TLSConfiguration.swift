@@ -35,6 +35,7 @@ public struct TLSConfiguration: Sendable, Equatable {
             throw ConfigError("\(config.source(of: Settings.certReqs.key)): cert_reqs = \(policy.rawValue) needs ca_certs")
         }
         self.init(certfile: cert, keyfile: key, caCerts: config[Settings.caCerts], clientCertificates: policy,
-                  minimumVersion: config[Settings.sslMinVersion], ciphers: config[Settings.ciphers])
+                  minimumVersion: config[Settings.sslMinVersion], ciphers: config[Settings.ciphers],
+                  kernelTLS: config[Settings.sslKtls])
     }
 }
