@@ -119,6 +119,7 @@ final class Arbiter {
         header.generation = UInt64(latestGeneration)
         header.targetWorkers = UInt64(config[Settings.workers])
         if header.startedAt == 0 { header.startedAt = UInt64(Clock.realtime().seconds) }
+        publishFiguresIfDue()
         logger.info("paddock master pid=\(Process.id) listening on \(listeners.map { $0.address.description }.joined(separator: ", ")) with \(config[Settings.workers]) workers")
         if let inherited {
             let now = Clock.monotonicNanoseconds()

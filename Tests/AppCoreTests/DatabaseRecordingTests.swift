@@ -48,7 +48,7 @@ final class DatabaseRecordingTests: XCTestCase {
             XCTAssertEqual((error as? DatabaseError)?.kind, .uniqueViolation)
         }
         XCTAssertThrowsError(try db.query(SQLStatement("bad", "SELECT * FROM no_such_table"), []))   // 5, other
-        try db.transaction { try db.execute(insert, [.text("b@example.com")]) }   // begin, execute, commit: 8
+        XCTAssertEqual(try db.transaction { try db.execute(insert, [.text("b@example.com")]) }, 1)   // begin, execute, commit: 8
         XCTAssertEqual(counters.calls, 8)
         XCTAssertEqual(counters.errors(.uniqueViolation), 1)
         XCTAssertEqual(counters.errors(.other), 1)
