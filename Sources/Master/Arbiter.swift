@@ -32,6 +32,8 @@ final class Arbiter {
     private var watchdogInterval: UInt64?
     private var nextWatchdog: UInt64 = 0
     private var nextStatus: UInt64 = 0
+    /// When the master next publishes its own process figures.
+    private var nextFigures: UInt64 = 0
     private var controls: [Int32: FileDescriptor] = [:]
     /// Scoreboard entry of each live worker; entries are reused lowest first.
     private var entryByPid: [Int32: Int] = [:]
@@ -117,6 +119,7 @@ final class Arbiter {
         header.generation = UInt64(latestGeneration)
         header.targetWorkers = UInt64(config[Settings.workers])
         if header.startedAt == 0 { header.startedAt = UInt64(Clock.realtime().seconds) }
+        publishFiguresIfDue()
         logger.info("paddock master pid=\(Process.id) listening on \(listeners.map { $0.address.description }.joined(separator: ", ")) with \(config[Settings.workers]) workers")
         if let inherited {
             let now = Clock.monotonicNanoseconds()
@@ -164,6 +167,7 @@ final class Arbiter {
         }
         rotateLogsIfNeeded()
         keepSystemdInformed()
+        publishFiguresIfDue()
         // 4. Deadlines and worker count.
         perform(supervisor.tick(now: Clock.monotonicNanoseconds(), samples: readScoreboard()))
         scoreboard.header.targetWorkers = UInt64(supervisor.policy.workers)
@@ -178,10 +182,32 @@ final class Arbiter {
         header.sequence &+= 1
         if e.countersReadable { header.retired.add(e.counters) }
         e.counters.clear()
+        if let figures = e.figures, let master = scoreboard.masterFigures {
+            master.retire(figures, reapedChildrenNanoseconds: reapedChildrenCPU())
+        }
         e.state = .empty
         e.connections = 0
         e.listening = false
         header.sequence &+= 1
+    }
+
+    /// CPU time of the reaped children, read right after a reap so the
+    /// worker just reaped is in it; 0 if it cannot be read (the worker is
+    /// then counted at what it last published).
+    private func reapedChildrenCPU() -> UInt64 {
+        do { return try Process.cpuNanoseconds(.reapedChildren) } catch {
+            logger.error("\(error)")
+            return 0
+        }
+    }
+
+    /// About once a second, the master's own CPU, memory and descriptors
+    /// for `/metrics` (each worker publishes its own in its slot).
+    private func publishFiguresIfDue() {
+        let now = Clock.monotonicNanoseconds()
+        guard now >= nextFigures, let master = scoreboard.masterFigures else { return }
+        nextFigures = now + 1_000_000_000
+        master.publishOwn()
     }
 
     /// The scoreboard entries of live workers, for timeouts and recycling.

@@ -69,6 +69,8 @@ public final class PostgresConnection: DatabaseConnection {
     /// No connect attempt before this monotonic time (nil: try at once).
     private var retryAfter: UInt64?
     private var lastFailure = "not connected yet"
+    /// Whether a connection was ever made: the next one is a reconnect.
+    private var everConnected = false
 
     public init(uri: String, connectTimeout: Duration, statementTimeout: Duration, statementMode: PostgresStatementMode = .auto,
                 logger: Logger, retryIntervalMilliseconds: UInt64 = 500, recognizesDirectConnections: Bool = true) {
@@ -177,6 +179,8 @@ public final class PostgresConnection: DatabaseConnection {
             throw error
         }
         retryAfter = nil
+        if everConnected { DatabaseMetrics.reconnected() }
+        everConnected = true
         let how: String
         switch (statementMode, sessionMode) {
         case (.auto, .on): how = "direct connection: statements prepared per session"
@@ -429,15 +433,20 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     public func query(_ statement: SQLStatement, _ parameters: [DatabaseValue]) throws -> [DatabaseRow] {
-        try run(statement, parameters, collect: true).rows
+        try measured { try run(statement, parameters, collect: true).rows }
     }
 
     @discardableResult
     public func execute(_ statement: SQLStatement, _ parameters: [DatabaseValue]) throws -> Int {
-        try run(statement, parameters, collect: false).changed
+        try measured { try run(statement, parameters, collect: false).changed }
     }
 
     public func executeScript(_ sql: String) throws {
+        try measured { try script(sql) }
+    }
+
+    /// `executeScript` without recording (`begin` and `commit` record once).
+    private func script(_ sql: String) throws {
         let c = try handle()
         let r = PQexec(c, sql)
         defer { PQclear(r) }
@@ -449,9 +458,13 @@ public final class PostgresConnection: DatabaseConnection {
     /// `BEGIN`; unless `sessionMode` is `.on`, together with the
     /// transaction-local `statement_timeout` in one round trip.
     public func begin(write: Bool) throws {
+        try measured { try start() }
+    }
+
+    private func start() throws {
         _ = try handle()   // connected, so `sessionMode` is this connection's
         if sessionMode == .on || statementTimeoutMilliseconds == 0 {
-            try executeScript("BEGIN")
+            try script("BEGIN")
         } else {
             let c = try handle()
             let results = try pipelined(c, [("BEGIN", []), (Self.timeoutSQL(local: true), timeoutParameters)], context: "BEGIN")
@@ -462,7 +475,7 @@ public final class PostgresConnection: DatabaseConnection {
 
     public func commit() throws {
         inTransaction = false
-        try executeScript("COMMIT")
+        try measured { try script("COMMIT") }
     }
 
     public func rollback() {

@@ -1,5 +1,6 @@
 import CSQLite
 import Posix
+import ServerCore
 
 /// A SQLite connection (libsqlite3), one per process.
 ///
@@ -15,6 +16,8 @@ public final class SQLiteConnection: DatabaseConnection {
 
     private var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    /// Whether the file was ever opened: opening it again (after `close`) is a reconnect.
+    private var everConnected = false
 
     /// `path` is a file name or `:memory:`. Nothing is opened until `connect()` or the first statement.
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) {
@@ -42,7 +45,7 @@ public final class SQLiteConnection: DatabaseConnection {
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         do {
             try enableWAL(handle)
-            try executeScript("""
+            try script("""
                 PRAGMA synchronous=NORMAL;
                 PRAGMA foreign_keys=ON;
                 """)
@@ -50,6 +53,8 @@ public final class SQLiteConnection: DatabaseConnection {
             close()
             throw error
         }
+        if everConnected { DatabaseMetrics.reconnected() }
+        everConnected = true
     }
 
     /// Creates a missing database file 0600 before SQLite does (it would
@@ -167,16 +172,23 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     public func query(_ statement: SQLStatement, _ parameters: [DatabaseValue]) throws -> [DatabaseRow] {
-        try run(statement, parameters, collect: true)
+        try measured { try run(statement, parameters, collect: true) }
     }
 
     @discardableResult
     public func execute(_ statement: SQLStatement, _ parameters: [DatabaseValue]) throws -> Int {
-        _ = try run(statement, parameters, collect: false)
-        return Int(sqlite3_changes(try handle()))
+        try measured {
+            _ = try run(statement, parameters, collect: false)
+            return Int(sqlite3_changes(try handle()))
+        }
     }
 
     public func executeScript(_ sql: String) throws {
+        try measured { try script(sql) }
+    }
+
+    /// `executeScript` without recording (the connection's own pragmas).
+    private func script(_ sql: String) throws {
         let db = try handle()
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(db, sql, nil, nil, &message)

@@ -27,7 +27,18 @@ public enum WorkerActivity: UInt8, Sendable, CustomStringConvertible {
 /// stores of them are single instructions on the platforms Paddock runs on,
 /// so a reader sees either the old or the new value of a field.
 public struct Scoreboard: @unchecked Sendable {
-    public static let slotSize = 1024
+    /// Bytes per slot in the layout this executable writes.
+    public static let slotSize = 2048
+    /// Bytes per slot on a board whose header names no layout: made by a
+    /// master from before layouts had a number.
+    public static let legacySlotSize = 1024
+    /// Raised whenever the slot or header layout beyond the first
+    /// `legacySlotSize` bytes of a slot changes (the figures and database
+    /// counters). The master that creates a board writes it and the slot
+    /// size into the header; a process of another layout maps the board with
+    /// the header's slot size (so the common fields are where it expects them)
+    /// and neither reads nor writes the figures.
+    public static let layoutVersion: UInt64 = 1
     public static let maxSlots = 512
     /// The master's own area before the slots (restart counters, totals of
     /// retired workers).
@@ -35,47 +46,82 @@ public struct Scoreboard: @unchecked Sendable {
     static let textOffset = 64
     static let textCapacity = 255
     static let countersOffset = 320
-    // The counters fill the rest of a slot, and the header's retired totals fit before the slots.
+    /// Where the process figures and database counters start, past every
+    /// field a legacy slot has.
+    static let figuresOffset = legacySlotSize
+    // The counters fill the rest of a legacy slot, the figures fit in this
+    // layout's, and the header's retired totals fit before the slots.
     static let layoutFits: Void = {
-        precondition(countersOffset + RequestCounters.size <= slotSize, "request counters overflow a scoreboard slot")
-        precondition(ScoreboardHeader.retiredOffset + RequestCounters.size <= headerSize, "retired counters overflow the header")
+        precondition(countersOffset + RequestCounters.size <= legacySlotSize, "request counters overflow a scoreboard slot")
+        precondition(figuresOffset + SlotFigures.size <= slotSize, "figures overflow a scoreboard slot")
+        precondition(ScoreboardHeader.retiredOffset + RequestCounters.size <= ScoreboardHeader.figuresOffset, "retired counters overflow into the figures")
+        precondition(ScoreboardHeader.figuresOffset + MasterFigures.size <= headerSize, "master figures overflow the header")
     }()
 
     public let mapping: SharedMapping
     public let slots: Int
+    /// This board's bytes per slot (from its header).
+    public let slotBytes: Int
+    /// Whether the board is in this executable's layout: only then are the
+    /// figures and database counters read or written.
+    public let hasFigures: Bool
 
-    /// Creates the memfd and maps it (master).
+    /// Creates the memfd and maps it (master), in this executable's layout.
     public static func create(slots: Int = Scoreboard.maxSlots) throws -> (Scoreboard, FileDescriptor) {
+        _ = Scoreboard.layoutFits
         let fd = try Files.memfd(name: "paddock-scoreboard")
         try fd.truncate(to: headerSize + slots * slotSize)
-        let board = try Scoreboard(fd: fd, slots: slots)
-        board.header.countersLayout = UInt64(RequestCounters.layoutVersion)
-        return (board, fd)
+        let mapping = try SharedMapping(fd: fd, size: headerSize + slots * slotSize)
+        let header = ScoreboardHeader(base: mapping.base)
+        header.setLayout(slotSize: slotSize)
+        header.countersLayout = UInt64(RequestCounters.layoutVersion)
+        return (Scoreboard(mapping: mapping, slots: slots, slotBytes: slotSize, hasFigures: true), fd)
     }
 
-    /// Maps an existing scoreboard (worker, or master after re-exec).
+    /// Maps an existing scoreboard (worker, or master after re-exec), with
+    /// the slot size its header names.
     public init(fd: FileDescriptor, slots: Int? = nil) throws {
         _ = Scoreboard.layoutFits
-        let count = try slots ?? ((fd.size() - Scoreboard.headerSize) / Scoreboard.slotSize)
-        self.slots = count
-        mapping = try SharedMapping(fd: fd, size: Scoreboard.headerSize + count * Scoreboard.slotSize)
+        let size = try fd.size()
+        guard size >= Scoreboard.headerSize else {
+            throw SystemError("mmap", .EINVAL, context: "scoreboard of \(size) bytes has no header")
+        }
+        let mapping = try SharedMapping(fd: fd, size: size)
+        let geometry = ScoreboardHeader(base: mapping.base).geometry
+        let count = min(slots ?? Int.max, (size - Scoreboard.headerSize) / geometry.slotSize)
+        self.init(mapping: mapping, slots: count, slotBytes: geometry.slotSize,
+                  hasFigures: geometry.layout == Scoreboard.layoutVersion && geometry.slotSize == Scoreboard.slotSize)
+    }
+
+    init(mapping: SharedMapping, slots: Int, slotBytes: Int, hasFigures: Bool) {
+        self.mapping = mapping
+        self.slots = slots
+        self.slotBytes = slotBytes
+        self.hasFigures = hasFigures
     }
 
     @inline(__always) func base(_ slot: Int) -> UnsafeMutableRawPointer {
         precondition(slot >= 0 && slot < slots, "scoreboard slot \(slot) out of range")
-        return mapping.base + Scoreboard.headerSize + slot * Scoreboard.slotSize
+        return mapping.base + Scoreboard.headerSize + slot * slotBytes
     }
 
     /// One worker's view of its own slot.
-    public func slot(_ index: Int) -> ScoreboardSlot { ScoreboardSlot(base: base(index)) }
+    public func slot(_ index: Int) -> ScoreboardSlot { ScoreboardSlot(base: base(index), size: slotBytes, hasFigures: hasFigures) }
 
     /// The master's area.
     public var header: ScoreboardHeader { ScoreboardHeader(base: mapping.base) }
+    /// The master's figures and the retired totals beyond the request
+    /// counters, when the board is in this layout.
+    public var masterFigures: MasterFigures? { hasFigures ? MasterFigures(base: mapping.base + ScoreboardHeader.figuresOffset) : nil }
 }
 
 /// Accessors for one slot's fields.
 public struct ScoreboardSlot: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
+    /// The board's bytes per slot.
+    let size: Int
+    /// Whether `figures` are in this executable's layout.
+    let hasFigures: Bool
 
     enum Offset {
         static let pid = 0            // Int32
@@ -92,6 +138,10 @@ public struct ScoreboardSlot: @unchecked Sendable {
         static let rss = 56           // UInt64 bytes
         static let slot = 12          // Int32, the worker's slot number
     }
+
+    /// The worker's process figures and database counters; nil on a board
+    /// of another layout.
+    public var figures: SlotFigures? { hasFigures ? SlotFigures(base: base + Scoreboard.figuresOffset) : nil }
 
     /// The worker's request counters.
     public var counters: RequestCounters { RequestCounters(base: base + Scoreboard.countersOffset) }
@@ -165,7 +215,7 @@ public struct ScoreboardSlot: @unchecked Sendable {
 
     /// Clears the slot for a new worker.
     public func reset(pid: Int32, generation: Int32, now: UInt64, slot: Int = 0) {
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: Scoreboard.slotSize)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         slotNumber = Int32(slot)
         countersLayout = RequestCounters.layoutVersion
         self.pid = pid

@@ -83,6 +83,7 @@ struct AdminEndpoints {
         var codesFull = false
         var buckets = [UInt64](repeating: 0, count: RequestCounters.bucketCount)
         var sum: UInt64 = 0
+        var tree: ProcessTreeFigures?
         for _ in 0..<100 {
             let before = header.sequence
             if before & 1 == 1 { continue }
@@ -99,9 +100,13 @@ struct AdminEndpoints {
                 for b in 0..<RequestCounters.bucketCount { buckets[b] &+= block.bucket(b) }
                 sum &+= block.latencySumNanoseconds
             }
+            tree = scoreboard.masterFigures.map { ProcessTreeFigures(master: $0, workers: live) }
             if header.sequence == before { break }
         }
         var out = ""
+        BuildInfo.render(into: &out)
+        // Absent on a board of another layout (after an upgrade, until the master restarts).
+        tree?.render(into: &out)
         out += "# HELP paddock_requests_total Requests answered, by route template and status code.\n"
         out += "# TYPE paddock_requests_total counter\n"
         var exact = [UInt64](repeating: 0, count: RequestCounters.statusClasses)

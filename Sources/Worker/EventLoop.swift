@@ -272,10 +272,10 @@ final class EventLoop {
         if !lifecycle.isStopping { rebalance() }
     }
 
-    /// About once a second: publish RSS for max_worker_memory, let the
-    /// application reconnect or expire caches.
+    /// About once a second: publish RSS (for max_worker_memory) and the
+    /// process figures, let the application reconnect or expire caches.
     private func housekeeping() {
-        if let rss = Process.residentBytes(of: Process.id) { me.rss = UInt64(rss) }
+        me.publishOwnFigures()
         app.tick()
     }
 }

@@ -63,6 +63,8 @@ public enum WorkerMain {
             for fd in [configFD] { try fd.close() }
             let scoreboard = try Scoreboard(fd: scoreboardFD)
             try scoreboardFD.close()
+            // Before the application opens its database: PaddockSQL records into this worker's slot.
+            DatabaseMetrics.install(scoreboard.slot(entry).figures?.database)
             var listeners: [FileDescriptor] = []
             for i in 0..<listenerCount {
                 listeners.append(try Listening.prepare(FileDescriptor(rawValue: WorkerContract.firstListenerFD + Int32(i)),
