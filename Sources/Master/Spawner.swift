@@ -4,12 +4,16 @@ import ServerCore
 
 /// Starts workers: posix_spawn + exec of the master's own executable in
 /// worker mode (`WorkerContract.workerArgument`) with the
-/// listeners, the control socket, the configuration and the scoreboard at the
-/// fd numbers `WorkerContract` names. Never a bare fork() of Swift code.
+/// listeners, the control socket, the configuration, the scoreboard and the
+/// TLS session ticket keys at the fd numbers `WorkerContract` names. Never a
+/// bare fork() of Swift code.
 struct Spawner {
     let workerBinary: String
     let listeners: [Listener]
     let baseEnvironment: [String]
+    /// Made once with the spawner, at the master's start, and handed to
+    /// every worker after it, across reloads.
+    let ticketKeys = SessionTicketKeys()
 
     /// What workers run: `worker_binary` if set (a wrapper such as a
     /// profiler that execs the real binary), else the master's own executable.
@@ -49,6 +53,7 @@ struct Spawner {
             fds.append((workerEnd, WorkerContract.controlFD(listeners: n)))
             fds.append((configFD, WorkerContract.configFD(listeners: n)))
             fds.append((scoreboardFD, WorkerContract.scoreboardFD(listeners: n)))
+            fds.append((try ticketKeys.memfd(), WorkerContract.ticketKeysFD(listeners: n)))
             let env = baseEnvironment + [
                 "\(WorkerContract.slotVariable)=\(slot)",
                 "\(WorkerContract.generationVariable)=\(generation)",

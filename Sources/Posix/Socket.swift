@@ -178,6 +178,15 @@ public enum Socket {
         return (Int(q), Int(l))
     }
 
+    /// Copies what is waiting on a connected socket into `buffer` without
+    /// consuming it (a later read returns the same bytes); 0 means end of
+    /// stream. The C function is `recv(2)` with MSG_PEEK.
+    public static func peek(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
+        try nonBlockingSyscall("recv", context: "MSG_PEEK fd=\(fd.rawValue)") {
+            Glibc.recv(fd.rawValue, buffer.baseAddress, buffer.count, Int32(MSG_PEEK))
+        }
+    }
+
     /// Bytes waiting in a listening socket's accept queue is not exposed per
     /// socket; this returns the number of unread bytes on a connected socket.
     /// The C function is `ioctl(2)` FIONREAD.

@@ -11,6 +11,8 @@
 ///     3+N            the control socket (one end of a socketpair per worker)
 ///     3+N+1          the resolved configuration (a sealed memfd, config-file text)
 ///     3+N+2          the scoreboard (memfd shared by master and all workers)
+///     3+N+3          the TLS session ticket keys (memfd, 80 bytes, the same for
+///                    every worker and kept across HUP: `SessionTicketKeys`)
 ///
 /// Environment: `PADDOCK_WORKER_SLOT`, `PADDOCK_WORKER_GENERATION`,
 /// `PADDOCK_WORKER_LISTENERS` (N), `PADDOCK_WORKER_SCOREBOARD_INDEX`. Everything else comes from the configuration.
@@ -32,6 +34,7 @@ public enum WorkerContract {
     public static func controlFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) }
     public static func configFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) + 1 }
     public static func scoreboardFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) + 2 }
+    public static func ticketKeysFD(listeners: Int) -> Int32 { firstListenerFD + Int32(listeners) + 3 }
 
     /// Environment variables the master removes before passing its own
     /// environment on, because they describe the master, not the worker.

@@ -17,6 +17,13 @@ final class Connection {
     static let retainedOutput = 65_536
 
     let fd: FileDescriptor
+    /// The socket as it is, or a TLS session over it.
+    let transport: ConnectionTransport
+    /// What a blocked TLS step waits for, beyond the request cycle's interest.
+    var waits = ConnectionTransport.Waits()
+    /// The last read stopped for want of room while the transport still
+    /// held input: a turn is owed that epoll will not announce.
+    var transportHeldInput = false
     /// The peer's address, or the client's from a PROXY protocol header.
     var remoteAddress: String
     /// The first bytes must be a PROXY protocol header (`proxy_protocol`).
@@ -42,8 +49,10 @@ final class Connection {
     /// The epoll events registered for this connection.
     var interest: UInt32 = 0
 
-    init(fd: FileDescriptor, remoteAddress: String, limits: HTTPLimits, machine: ConnectionMachine, initialBuffer: Int = Connection.initialInput) {
+    init(fd: FileDescriptor, remoteAddress: String, limits: HTTPLimits, machine: ConnectionMachine,
+         transport: ConnectionTransport = .plain, initialBuffer: Int = Connection.initialInput) {
         self.fd = fd
+        self.transport = transport
         self.remoteAddress = remoteAddress
         parser = HTTP1Parser(limits: limits)
         input = [UInt8](repeating: 0, count: initialBuffer)
@@ -54,10 +63,13 @@ final class Connection {
     var hasPendingOutput: Bool { outputSent < output.count }
     var unsentOutput: Int { output.count - outputSent }
     var bufferedInput: Int { inputEnd - inputStart }
+    /// Unparsed input here or in the transport (TLS records OpenSSL holds).
+    var holdsInput: Bool { inputEnd > inputStart || transport.hasBufferedInput }
 
-    /// Idle: nothing buffered either way, no request under way.
+    /// Idle: nothing buffered either way, no request under way (a TLS
+    /// handshake in progress counts as idle: no request started).
     var isIdle: Bool {
-        machine.phase == .idle && inputStart == inputEnd && !hasPendingOutput && !machine.closeAfterWrite && !queued
+        (machine.phase == .idle || machine.phase == .handshaking) && inputStart == inputEnd && !hasPendingOutput && !machine.closeAfterWrite && !queued
     }
 
     /// Makes room for at least `minimum` more bytes at the end of `input`,

@@ -4,7 +4,9 @@
 /// now queued, and when it times out.
 ///
 /// Deadlines: `header_read_timeout` from a request's first byte (and for a
-/// new connection from its accept), `body_read_timeout` once the head is
+/// new connection from its accept: a TLS handshake and the first request's
+/// first byte must both arrive within it, and handshake bytes do not move
+/// it), `body_read_timeout` once the head is
 /// complete and the body is awaited, `keepalive` between requests,
 /// `write_timeout` from the last byte the client accepted (kept by
 /// `OutputFlow`, and while output waits it is the only one that applies),
@@ -26,6 +28,9 @@ struct ConnectionMachine {
     }
 
     enum Phase: Equatable {
+        /// A TLS connection before its handshake completed: no request can
+        /// start yet, and the deadline stays the one set at the accept.
+        case handshaking
         /// Waiting for the first byte of a request (new or keep-alive idle).
         case idle
         /// Some of a request has arrived.
@@ -54,12 +59,14 @@ struct ConnectionMachine {
     /// The client shut down its sending side: answer what is buffered, then close.
     private(set) var inputClosed = false
 
-    /// A connection accepted at `now`.
-    init(timeouts: Timeouts, flow: OutputFlow, now: UInt64) {
+    /// A connection accepted at `now`; `handshake`: a TLS connection, which
+    /// starts in `.handshaking`.
+    init(timeouts: Timeouts, flow: OutputFlow, now: UInt64, handshake: Bool = false) {
         self.timeouts = timeouts
         self.flow = flow
         idleSince = now
         deadline = now &+ timeouts.header
+        if handshake { phase = .handshaking }
     }
 
     // MARK: what the loop asks
@@ -75,6 +82,14 @@ struct ConnectionMachine {
     func outputIsFull(unsent: Int) -> Bool { flow.paused || flow.isFull(unsent: unsent) }
 
     // MARK: input
+
+    /// The TLS handshake completed: the connection waits for its first
+    /// request, by the deadline set at the accept (a slow handshake leaves
+    /// the request less time, never more).
+    mutating func handshakeCompleted() {
+        guard phase == .handshaking else { return }
+        phase = .idle
+    }
 
     /// Bytes of a request are buffered: a request is under way.
     mutating func bytesArrived(now: UInt64) {
@@ -205,6 +220,8 @@ struct ConnectionMachine {
     }
 
     enum Expiry: Equatable {
+        /// A TLS handshake did not complete within `header_read_timeout` of the accept.
+        case handshakeTimeout
         /// Output made no progress for `write_timeout`.
         case writeTimeout
         /// Under connection pressure, a connection that sent nothing for the short silent timeout.
@@ -226,6 +243,9 @@ struct ConnectionMachine {
     func expiry(now: UInt64, silentTimeout: UInt64?) -> Expiry? {
         if flow.deadline != nil { return flow.isStalled(now: now) ? .writeTimeout : nil }
         switch phase {
+        case .handshaking:
+            if let silent = silentTimeout, now >= idleSince &+ silent { return .silent }
+            return now >= deadline ? .handshakeTimeout : nil
         case .idle:
             if !served, let silent = silentTimeout, now >= idleSince &+ silent { return .silent }
             guard now >= deadline else { return nil }

@@ -57,7 +57,7 @@ extension EventLoop {
             return
         }
         guard case .done(let (fd, peer)) = result else { return }
-        register(fd: fd, peer: peer, admin: isAdmin)
+        register(fd: fd, peer: peer, listener: listenerIndex)
         rebalance()
     }
 
@@ -81,9 +81,21 @@ extension EventLoop {
         return choice.index.map { open[$0] }
     }
 
-    func register(fd: FileDescriptor, peer: SocketAddress?, admin: Bool = false) {
-        let c = Connection(fd: fd, remoteAddress: peer?.host ?? "", limits: options.limits,
-                           machine: ConnectionMachine(timeouts: timeouts, flow: flowTemplate, now: Clock.monotonicNanoseconds()))
+    /// Adds a connection accepted on listener `index`; on a TLS listener it
+    /// gets its session and starts with the handshake.
+    func register(fd: FileDescriptor, peer: SocketAddress?, listener index: Int) {
+        let admin = index >= publicListenerCount
+        var transport = ConnectionTransport.plain
+        if let tls, listenerUsesTLS[index] {
+            do { transport = .tls(try TLSSession(context: tls, fd: fd.rawValue)) } catch {
+                logger.warning("new connection: \(error)")
+                fd.closeAfterFailure()
+                return
+            }
+        }
+        let machine = ConnectionMachine(timeouts: timeouts, flow: flowTemplate, now: Clock.monotonicNanoseconds(),
+                                        handshake: transport.needsHandshake)
+        let c = Connection(fd: fd, remoteAddress: peer?.host ?? "", limits: options.limits, machine: machine, transport: transport)
         c.isAdmin = admin
         if !admin, let proxies = options.proxyProtocolFrom { c.awaitsProxyHeader = proxies.isTrusted(c.remoteAddress) }
         do {

@@ -12,18 +12,23 @@ extension EventLoop {
             close(c)
             return
         }
-        if events & Epoll.writable != 0 && c.hasPendingOutput {
+        let readable = events & (Epoll.readable | Epoll.peerClosed) != 0
+        let writable = events & Epoll.writable != 0
+        // Output goes on when the socket is writable; a TLS write that
+        // waits for input, when it is readable.
+        if c.hasPendingOutput && (c.waits.writeNeedsReadable ? readable : writable) {
             flush(c)
             if !isOpen(c) { return }
         }
-        // A connection waiting in the ready list reads at its turn.
-        if events & (Epoll.readable | Epoll.peerClosed) != 0 && !c.queued {
+        // A connection waiting in the ready list reads at its turn; a TLS
+        // read (or handshake) that waits for output goes on when writable.
+        if (readable || (writable && c.waits.readNeedsWritable)) && !c.queued {
             turn(c)
         }
     }
 
     /// Queues `c` for a turn in the next pass of the loop.
-    private func enqueue(_ c: Connection) {
+    func enqueue(_ c: Connection) {
         guard !c.queued else { return }
         c.queued = true
         ready.append(c)
@@ -40,33 +45,40 @@ extension EventLoop {
     }
 
     /// Reads what fits into the input buffer (at most `inputLimit` unparsed
-    /// bytes: the rest of a pipeline waits in the kernel). Returns false
+    /// bytes: the rest of a pipeline waits in the kernel, or in the TLS
+    /// session, which is then owed a turn). `transport`: the connection's,
+    /// or the bare socket for input that is only discarded. Returns false
     /// when the connection failed and was closed.
-    private func readInput(_ c: Connection) -> Bool {
+    private func readInput(_ c: Connection, through transport: ConnectionTransport) -> Bool {
+        c.transportHeldInput = false
         while true {
             let room = c.inputLimit - c.bufferedInput
-            if room <= 0 { return true }
+            if room <= 0 {
+                c.transportHeldInput = transport.hasBufferedInput
+                return true
+            }
             c.reserveInput(minimum: min(2048, room))
             let end = min(c.input.count, c.inputEnd + room)
-            let r: IOResult<Int>
-            do {
-                r = try c.input.withUnsafeMutableBytes { p in
-                    try c.fd.read(into: UnsafeMutableRawBufferPointer(rebasing: p[c.inputEnd..<end]))
-                }
-            } catch {
-                // ECONNRESET and friends: the peer is gone.
-                close(c)
-                return false
+            let outcome = c.input.withUnsafeMutableBytes { p in
+                transport.read(c.fd, into: UnsafeMutableRawBufferPointer(rebasing: p[c.inputEnd..<end]))
             }
-            switch r {
-            case .wouldBlock:
+            c.waits.afterRead(outcome)
+            switch outcome {
+            case .wait:
                 return true
-            case .done(0):
+            case .ended:
                 c.machine.inputEnded()
                 return true
-            case .done(let n):
+            case .moved(let n):
                 c.inputEnd += n
-                if c.inputEnd < end { return true } // drained the socket
+                // A short read drained the socket; TLS reads a record at a
+                // time, so it goes on until it would block.
+                if n == 0 || (!transport.isTLS && c.inputEnd < end) { return true }
+            case .failed(let reason):
+                // ECONNRESET and friends: the peer is gone.
+                if transport.isTLS { logger.debug("closing connection from \(c.remoteAddress): TLS: \(reason)") }
+                close(c)
+                return false
             }
         }
     }
@@ -76,13 +88,18 @@ extension EventLoop {
     /// the ready list, so every connection gets its turn in order.
     private func turn(_ c: Connection) {
         if c.machine.phase == .lingering {
-            guard readInput(c) else { return }
+            // After close_notify the TLS session is over: what arrives is discarded unread.
+            guard readInput(c, through: .plain) else { return }
             c.inputStart = 0; c.inputEnd = 0
             if c.machine.inputClosed { close(c) }
             return
         }
+        if c.transport.needsHandshake {
+            guard handshake(c) else { return }
+            if c.transport.needsHandshake { updateInterest(c); return }
+        }
         if c.machine.wantsRequests {
-            guard readInput(c) else { return }
+            guard readInput(c, through: c.transport) else { return }
         }
         if c.awaitsProxyHeader {
             guard takeProxyHeader(c) else { return }
@@ -95,6 +112,9 @@ extension EventLoop {
         case .needMore where c.machine.inputClosed:
             // Half-closed by the client and nothing complete is left: finish what we owe, then close.
             if c.machine.peerClosed(pendingOutput: c.hasPendingOutput) == .close { close(c); return }
+        case .needMore where c.transportHeldInput:
+            // The TLS session holds more than fitted: epoll will not report it.
+            enqueue(c)
         case .needMore, .paused, .closing:
             break
         }
@@ -215,34 +235,37 @@ extension EventLoop {
     /// Writes pending output until the socket is full; the machine then
     /// decides whether reading pauses or resumes, restarts its clocks, or
     /// finishes the connection.
-    private func flush(_ c: Connection) {
+    func flush(_ c: Connection) {
         let wasWaiting = c.machine.waitsForSocket
+        let waitsBefore = c.waits
         var progressed = false
         writing: while c.hasPendingOutput {
-            let r: IOResult<Int>
-            do {
-                r = try c.output.withUnsafeBytes { p in
-                    try c.fd.write(UnsafeRawBufferPointer(rebasing: p[c.outputSent...]))
-                }
-            } catch {
-                close(c)
-                return
+            let outcome = c.output.withUnsafeBytes { p in
+                c.transport.write(c.fd, UnsafeRawBufferPointer(rebasing: p[c.outputSent...]))
             }
-            switch r {
-            case .done(let n):
+            c.waits.afterWrite(outcome)
+            switch outcome {
+            case .moved(let n):
                 c.outputSent += n
                 progressed = true
-            case .wouldBlock:
+            case .wait:
                 break writing
+            case .ended, .failed:
+                if case .failed(let reason) = outcome, c.transport.isTLS {
+                    logger.debug("closing connection from \(c.remoteAddress): TLS: \(reason)")
+                }
+                close(c)
+                return
             }
         }
         // The clock is read only when output waits or waited for the socket.
         let now = c.hasPendingOutput || wasWaiting ? Clock.monotonicNanoseconds() : 0
-        let action = c.machine.wrote(unsent: c.unsentOutput, progressed: progressed, now: now, bufferedInput: c.bufferedInput > 0)
+        let action = c.machine.wrote(unsent: c.unsentOutput, progressed: progressed, now: now, bufferedInput: c.holdsInput)
         if !c.hasPendingOutput { c.resetOutputIfDone() }
         switch action {
         case .none:
-            break
+            // A TLS write that now waits for input instead of output (or back).
+            if c.waits != waitsBefore { updateInterest(c) }
         case .updateInterest:
             updateInterest(c)
         case .resumeTurn:
@@ -255,10 +278,8 @@ extension EventLoop {
 
     /// Registers the events the machine wants: input unless paused, closed
     /// by the client, or about to close; output while it waits for the socket.
-    private func updateInterest(_ c: Connection) {
-        var wanted: UInt32 = 0
-        if c.machine.wantsInput { wanted |= Epoll.readable | Epoll.peerClosed }
-        if c.machine.waitsForSocket { wanted |= Epoll.writable }
+    func updateInterest(_ c: Connection) {
+        let wanted = c.waits.interest(wantsInput: c.machine.wantsInput, outputWaits: c.machine.waitsForSocket)
         guard wanted != c.interest else { return }
         do {
             try epoll.modify(c.fd, events: wanted, data: UInt64(UInt32(bitPattern: c.fd.rawValue)))
@@ -271,8 +292,9 @@ extension EventLoop {
 
     /// After the last response: half-close and linger so that unread input
     /// does not turn our close into a reset that destroys the response.
+    /// TLS says close_notify first (in `close` for a plain close).
     private func closeGracefully(_ c: Connection) {
-        switch c.machine.closing(nothingBuffered: c.bufferedInput == 0 && c.parser.isIdle, quitting: lifecycle.isQuitting) {
+        switch c.machine.closing(nothingBuffered: !c.holdsInput && c.parser.isIdle, quitting: lifecycle.isQuitting) {
         case .close:
             close(c)
             return
@@ -284,6 +306,7 @@ extension EventLoop {
         case .halfCloseAndLinger:
             break
         }
+        c.transport.closeNotify()
         do { try Socket.shutdown(c.fd, how: Int32(SHUT_WR)) } catch { close(c); return }
         c.machine.lingering(now: Clock.monotonicNanoseconds())
         updateInterest(c)

@@ -84,7 +84,7 @@ extension EventLoop {
                 acceptLoop: while accepted < options.maxConnections {
                     do {
                         guard case .done(let (fd, peer)) = try Socket.acceptWithPeer(listeners[i]) else { break acceptLoop }
-                        register(fd: fd, peer: peer, admin: i >= publicListenerCount)
+                        register(fd: fd, peer: peer, listener: i)
                         accepted += 1
                     } catch {
                         logger.debug("accept while draining: \(error)")

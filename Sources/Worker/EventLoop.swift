@@ -60,6 +60,13 @@ final class EventLoop {
     let me: ScoreboardSlot
     let entry: Int
     var listeners: [FileDescriptor]
+    /// The worker's TLS context, when `certfile` and `keyfile` are set.
+    let tls: TLSServerContext?
+    /// Per listener: its connections speak TLS (every public TCP listener
+    /// when TLS is on; Unix sockets and admin listeners stay plain).
+    let listenerUsesTLS: [Bool]
+    /// Whether kTLS sends are on was logged (once, at the first handshake).
+    var reportedKernelTLS = false
     let control: FileDescriptor
     let signals: SignalPipe
     var connections: [Connection?] = []
@@ -92,7 +99,7 @@ final class EventLoop {
     let sweepInterval: UInt64
 
     init(options: Options, app: Application, logger: Logger, slot: Int, scoreboard: Scoreboard, entry: Int,
-         listeners: [FileDescriptor], control: FileDescriptor) throws {
+         listeners: [FileDescriptor], control: FileDescriptor, tls: TLSServerContext? = nil) throws {
         self.options = options
         self.app = app
         self.logger = logger
@@ -102,13 +109,18 @@ final class EventLoop {
         self.entry = entry
         self.listeners = listeners
         self.control = control
+        self.tls = tls
         epoll = try Epoll()
         signals = try SignalPipe(signals: [Signal.TERM, Signal.INT, Signal.QUIT, Signal.USR1])
         events = .allocate(capacity: Int(eventCapacity))
         var publicListeners: [(address: String, fd: FileDescriptor)] = []
-        for l in listeners.prefix(listeners.count - options.adminListeners) {
-            publicListeners.append(((try Socket.localAddress(l))?.description ?? "fd \(l.rawValue)", l))
+        var usesTLS = [Bool](repeating: false, count: listeners.count)
+        for (i, l) in listeners.prefix(listeners.count - options.adminListeners).enumerated() {
+            let address = try Socket.localAddress(l)
+            publicListeners.append((address?.description ?? "fd \(l.rawValue)", l))
+            usesTLS[i] = tls != nil && address.map { $0.family != AF_UNIX } ?? false
         }
+        listenerUsesTLS = usesTLS
         pipeline = RequestPipeline(app: app, admin: AdminEndpoints(scoreboard: scoreboard, listeners: publicListeners,
                                                                    routes: RouteLabels(templates: app.routeTemplates)), me: me)
         // Check timeouts often enough for the shortest one, but never spin.
@@ -215,15 +227,17 @@ final class EventLoop {
             last.listIndex = c.listIndex
         }
         if c.isAdmin { adminOpen -= 1 } else { publicOpen -= 1 }
+        c.transport.closeNotify()
         // close(2) also removes the fd from the epoll set.
         if let e = c.fd.closeAfterFailure() { logger.debug("\(e)") }
         me.connections = UInt64(publicOpen)
         if !lifecycle.isStopping { rebalance() }
     }
 
-    /// True when the kernel holds bytes we have not read yet (a failing
-    /// ioctl means the socket is broken: nothing to serve).
+    /// True when the kernel or the TLS session holds bytes we have not
+    /// read yet (a failing ioctl means the socket is broken: nothing to serve).
     func hasUnreadBytes(_ c: Connection) -> Bool {
+        if c.transport.hasBufferedInput { return true }
         do { return try Socket.pendingBytes(c.fd) > 0 } catch { return false }
     }
 
@@ -241,12 +255,14 @@ final class EventLoop {
                 // Bytes already waiting are a request racing the timeout: serve it.
                 if hasUnreadBytes(c) { continue }
                 expired.append(c)
-            case .writeTimeout?, .silent?, .firstRequestTimeout?, .readTimeout?, .lingerEnded?:
+            case .writeTimeout?, .silent?, .firstRequestTimeout?, .readTimeout?, .lingerEnded?, .handshakeTimeout?:
                 expired.append(c)
             }
         }
         for c in expired {
-            if c.machine.waitsForSocket {
+            if c.machine.phase == .handshaking {
+                logger.debug("closing connection from \(c.remoteAddress): TLS handshake not complete within header_read_timeout")
+            } else if c.machine.waitsForSocket {
                 logger.debug("closing connection from \(c.remoteAddress): write_timeout")
             } else if c.machine.phase == .reading && c.parser.isReadingBody {
                 logger.debug("closing connection from \(c.remoteAddress): body_read_timeout")

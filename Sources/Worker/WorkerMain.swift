@@ -40,6 +40,12 @@ public enum WorkerMain {
             writeError("paddock worker slot=\(slot): cannot read configuration: \(error)")
             return .fatalConfig
         }
+        // Before anything opens a file, which could take the fd number an
+        // older master (one that passes no keys) left free.
+        let ticketKeys: Result<[UInt8]?, Error>
+        do { ticketKeys = .success(try SessionTicketKeys.inherited(FileDescriptor(rawValue: WorkerContract.ticketKeysFD(listeners: listenerCount)))) } catch {
+            ticketKeys = .failure(error)
+        }
         let logger: Logger
         do {
             logger = try Logger(configuration: config, slot: slot)
@@ -64,6 +70,8 @@ public enum WorkerMain {
             }
             // Logs are opened while still privileged (the master created them for us).
             let accessLog = try AccessLog.make(configuration: config)
+            // So is the TLS key, which is often readable by root only.
+            let tls = try tlsContext(config, ticketKeys: ticketKeys.get(), logger: logger)
             try dropPrivileges(config, logger: logger)
             let app: Application
             do {
@@ -77,7 +85,7 @@ public enum WorkerMain {
             opts.adminListeners = env[WorkerContract.adminListenerCountVariable].flatMap(Int.init) ?? 0
             ensureOpenFileLimit(for: opts, logger: logger)
             let loop = try EventLoop(options: opts, app: app, logger: logger, slot: slot, scoreboard: scoreboard, entry: entry,
-                                     listeners: listeners, control: control)
+                                     listeners: listeners, control: control, tls: tls)
             loop.accessLog = accessLog
             if !cryptoHooks { logger.debug("libcrypto allocated before its hooks: large blocks are not reused") }
             if paddock_gnutls_skip_consultations() > 0 {
@@ -91,6 +99,20 @@ public enum WorkerMain {
             logger.critical("worker boot failed: \(error)")
             return .bootFailed
         }
+    }
+
+    /// The worker's TLS context when `certfile` and `keyfile` are set, with
+    /// the session ticket keys every worker shares. A file that does not
+    /// load is a boot failure naming it.
+    static func tlsContext(_ config: Configuration, ticketKeys: [UInt8]?, logger: Logger) throws -> TLSServerContext? {
+        guard let settings = try TLSConfiguration(config) else { return nil }
+        let context = try TLSServerContext(settings)
+        if let ticketKeys {
+            try context.setTicketKeys(ticketKeys)
+        } else {
+            logger.warning("no session ticket keys from the master: TLS sessions resume on this worker only")
+        }
+        return context
     }
 
     /// `user`/`group`: become them before the application starts, when root.

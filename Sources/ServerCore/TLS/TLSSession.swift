@@ -7,6 +7,10 @@ import CTLSShims
 /// call blocks.
 public final class TLSSession {
     let ssl: OpaquePointer
+    /// A fatal error happened: OpenSSL forbids a shutdown after one.
+    private var broken = false
+    /// close_notify was sent (or the session can no longer send it).
+    private var shutDown = false
 
     /// What a handshake, read or write step came to.
     public enum Step: Equatable, Sendable {
@@ -63,8 +67,12 @@ public final class TLSSession {
     }
 
     /// Sends close_notify without waiting for the peer's (the socket is
-    /// closed or half-closed next).
+    /// closed or half-closed next). Once; nothing before the handshake
+    /// completed or after a fatal error, when there is no session to end.
     public func shutdown() {
+        guard !shutDown else { return }
+        shutDown = true
+        guard !broken && isEstablished else { return }
         ERR_clear_error()
         _ = SSL_shutdown(ssl)
         ERR_clear_error()
@@ -98,9 +106,11 @@ public final class TLSSession {
         case SSL_ERROR_ZERO_RETURN:
             return .closed
         case SSL_ERROR_SYSCALL:
+            broken = true
             let reasons = TLSError.drainQueue()
             return reasons.isEmpty ? .closed : .failed(reasons)
         default:
+            broken = true
             let reasons = TLSError.drainQueue()
             return .failed(reasons.isEmpty ? "TLS error \(code)" : reasons)
         }
