@@ -23,11 +23,11 @@ final class TLSTests: ServerTestCase {
     }
 
     /// The echo application with TLS from the test certificates, and `extra` settings.
-    private func start(_ extra: [String] = [], workers: Int = 1) throws -> ServerProcess {
+    private func start(_ extra: [String] = [], workers: Int = 1, keyfile: String? = nil, directory: String? = nil) throws -> ServerProcess {
         let c = try certificates()
-        let dir = try ServerProcess.makeTemporaryDirectory("tls")
+        let dir = try directory ?? ServerProcess.makeTemporaryDirectory("tls")
         let s = try ServerProcess(arguments: ["--app", "echo", "--workers", "\(workers)", "--certfile", c.serverCert,
-                                              "--keyfile", c.serverKey, "--log-level", "debug"] + extra, directory: dir)
+                                              "--keyfile", keyfile ?? c.serverKey, "--log-level", "debug"] + extra, directory: dir)
         server = s
         try s.waitReady()
         return s
@@ -364,6 +364,30 @@ final class TLSTests: ServerTestCase {
         XCTAssertEqual(r["answers"] as? Int, 2)
         XCTAssertEqual(r["last"] as? Bool, true)
         XCTAssertEqual(r["end"] as? Bool, true, "answered at once, not stalled until header_read_timeout")
+    }
+
+    /// The key readable by root only, and workers that run as nobody: each
+    /// worker loads it before it drops privileges.
+    func testARootOnlyKeyServesWorkersThatRunAsAnotherUser() throws {
+        guard Privileges.effectiveUserID == 0 else { throw XCTSkip("needs root, to drop privileges to nobody") }
+        let c = try certificates()
+        let nobody = try Privileges.user("nobody")
+        let dir = try ServerProcess.makeTemporaryDirectory("tls-root-key")
+        XCTAssertEqual(chown(dir, nobody.uid, nobody.gid), 0)
+        let secrets = dir + "/root-only"
+        XCTAssertEqual(mkdir(secrets, 0o700), 0)
+        let key = secrets + "/server.key"
+        try FileManager.default.copyItem(atPath: c.serverKey, toPath: key)
+        XCTAssertEqual(chmod(key, 0o600), 0)
+        let s = try start(["--user", "nobody"], keyfile: key, directory: dir)
+        let r = try python(s, #"""
+        out({"tls": attempt(context())})
+        """#)
+        XCTAssertEqual(r["tls"] as? String, "200")
+        let worker = try XCTUnwrap(s.workerPids()[0])
+        let status = try String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)
+        let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }?.split(separator: "\t").dropFirst().first
+        XCTAssertEqual(uid.map(String.init), "\(nobody.uid)", "the worker serves as nobody")
     }
 
     // MARK: PROXY protocol
