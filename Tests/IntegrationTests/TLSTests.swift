@@ -464,6 +464,74 @@ final class TLSTests: ServerTestCase {
         return port
     }
 
+    // MARK: memory
+
+    /// Memory per idle keep-alive connection, plain and TLS: a worker's RSS
+    /// before and after 1000 connections that each made one request and
+    /// stay open. Printed for docs/performance.md; the bound only catches a
+    /// connection that keeps its TLS buffers while idle.
+    func testMemoryPerIdleConnectionPlainAndTLS() throws {
+        let c = try certificates()
+        let settings = ["--app", "echo", "--workers", "1", "--worker-connections", "4000", "--keepalive", "120",
+                        "--header-read-timeout", "120", "--log-level", "info"]
+        var perConnection: [String: Int] = [:]
+        for tls in [false, true] {
+            let dir = try ServerProcess.makeTemporaryDirectory("tls-memory")
+            let s = try ServerProcess(arguments: settings + (tls ? ["--certfile", c.serverCert, "--keyfile", c.serverKey] : []),
+                                      directory: dir)
+            server = s
+            try s.waitReady()
+            let worker = try XCTUnwrap(s.workerPids()[0])
+            // Warm up the paths a connection takes, so the baseline holds their code and caches.
+            let script = try PythonScript(TLSTests.prelude + #"""
+            import resource
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+            use_tls = sys.argv[3] == "tls"
+            ctx = context()
+            def open_one():
+                if use_tls:
+                    c = connect(ctx)
+                else:
+                    c = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+                c.sendall(get("/health"))
+                Reader(c).response()
+                return c
+            for c in [open_one() for i in range(20)]: c.close()
+            out({"phase": "warm"})
+            while not os.path.exists(HERE + "/measure") : time.sleep(0.02)
+            held = [open_one() for i in range(1000)]
+            out({"phase": "open", "count": len(held)})
+            while not os.path.exists(HERE + "/done"): time.sleep(0.02)
+            for c in held: c.close()
+            out({"phase": "closed"})
+            """#, arguments: ["\(s.port)", c.directory, tls ? "tls" : "plain"], directory: dir)
+            func waitFor(_ phase: String) throws {
+                let deadline = Date().addingTimeInterval(120)
+                while !script.output.contains("\"\(phase)\"") {
+                    guard Date() < deadline else { throw ServerError(message: "python client never reached \(phase): \(script.output)") }
+                    Clock.sleep(milliseconds: 20)
+                }
+            }
+            try waitFor("warm")
+            Clock.sleep(milliseconds: 300)
+            let before = try XCTUnwrap(Process.residentBytes(of: worker))
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/measure", contents: Data()))
+            try waitFor("open")
+            Clock.sleep(milliseconds: 300)
+            let after = try XCTUnwrap(Process.residentBytes(of: worker))
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/done", contents: Data()))
+            _ = try script.wait(timeout: 60)
+            perConnection[tls ? "tls" : "plain"] = (after - before) / 1000
+            print("memory per idle \(tls ? "TLS" : "plain") connection: \((after - before) / 1000) bytes (worker RSS \(before >> 10) -> \(after >> 10) KiB)")
+            s.stopGracefully()
+            XCTAssertEqual(s.unexpectedErrorLines(), [])
+            server = nil
+        }
+        let tls = try XCTUnwrap(perConnection["tls"]), plain = try XCTUnwrap(perConnection["plain"])
+        XCTAssertLessThan(tls - plain, 48 << 10, "an idle TLS connection should not keep its 16 KiB read and write buffers")
+    }
+
     // MARK: resumption
 
     /// With two workers, a client resumes its first session on every new
