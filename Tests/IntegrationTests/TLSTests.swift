@@ -390,6 +390,39 @@ final class TLSTests: ServerTestCase {
         XCTAssertEqual(uid.map(String.init), "\(nobody.uid)", "the worker serves as nobody")
     }
 
+    /// After a keep-alive response the client sends the first bytes of a
+    /// TLS record and no more: OpenSSL holds them, so the connection is not
+    /// idle (a request has begun) and is closed at header_read_timeout, not
+    /// kept open by its "unread bytes" for ever.
+    func testAPartialRecordAfterAResponseIsClosedAtTheHeaderTimeout() throws {
+        let s = try start(["--keepalive", "1", "--header-read-timeout", "2"])
+        let r = try python(s, #"""
+        c = Unbuffered()
+        c.obj.write(get("/health"))
+        c.flush()
+        d = c.raw.recv(65536)
+        c.incoming.write(d)
+        first = c.obj.read(65536)
+        c.obj.write(get("/health"))
+        record = c.outgoing.read()
+        c.raw.sendall(record[:10])
+        t0 = time.time()
+        c.raw.settimeout(15)
+        try:
+            while c.raw.recv(65536): pass
+            closed = time.time() - t0
+        except ConnectionResetError:
+            closed = time.time() - t0
+        except socket.timeout:
+            closed = None
+        out({"first": first.decode("latin-1")[:15], "closed": closed})
+        """#)
+        XCTAssertEqual(r["first"] as? String, "HTTP/1.1 200 OK")
+        let closed = try XCTUnwrap(r["closed"] as? Double, "still open after 15 s")
+        XCTAssertGreaterThan(closed, 1.5, "not before header_read_timeout")
+        XCTAssertLessThan(closed, 6)
+    }
+
     // MARK: PROXY protocol
 
     /// With `proxy_protocol`, the header comes before the TLS handshake (as
