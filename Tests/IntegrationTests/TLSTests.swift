@@ -390,6 +390,33 @@ final class TLSTests: ServerTestCase {
         XCTAssertEqual(uid.map(String.init), "\(nobody.uid)", "the worker serves as nobody")
     }
 
+    /// At `worker_connections`, a handshake that stalls is as idle as a
+    /// connection that sent nothing: a new client takes its place at once,
+    /// rather than waiting for the silent timeout.
+    func testStalledHandshakesMakeRoomAtCapacity() throws {
+        let s = try start(["--worker-connections", "2", "--header-read-timeout", "30", "--pressure-silent-timeout", "20"])
+        let r = try python(s, #"""
+        outgoing = ssl.MemoryBIO()
+        hello = context().wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="localhost")
+        try:
+            hello.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        data = outgoing.read()
+        stalled = []
+        for i in range(2):
+            c = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+            c.sendall(data[:len(data) // 2])
+            stalled.append(c)
+        time.sleep(0.3)
+        t0 = time.time()
+        served = attempt(context())
+        out({"served": served, "after": time.time() - t0})
+        """#)
+        XCTAssertEqual(r["served"] as? String, "200")
+        XCTAssertLessThan(try XCTUnwrap(r["after"] as? Double), 8, "served at once, not after the 20 s silent timeout")
+    }
+
     /// After a keep-alive response the client sends the first bytes of a
     /// TLS record and no more: OpenSSL holds them, so the connection is not
     /// idle (a request has begun) and is closed at header_read_timeout, not
