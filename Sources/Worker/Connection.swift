@@ -1,8 +1,9 @@
 import Posix
 import ServerCore
 
-/// One client connection: its input and output buffers, its parser and where
-/// it is in the request cycle (`ConnectionMachine`). Owned by the `EventLoop`;
+/// One client connection: its transport (plain or TLS), its input and
+/// output buffers, its parser and where it is in the request cycle
+/// (`ConnectionMachine`). Owned by the `EventLoop`;
 /// never blocks.
 ///
 /// Memory per connection is bounded: unparsed input by `inputLimit` (one

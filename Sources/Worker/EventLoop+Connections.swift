@@ -100,6 +100,10 @@ extension EventLoop {
         }
         if c.machine.wantsRequests {
             guard readInput(c, through: c.transport) else { return }
+            // Part of a TLS record arrived, none of it readable yet: a request
+            // has begun, and its header clock runs (else those held bytes
+            // would count as "unread" and keep an idle connection open).
+            if c.bufferedInput == 0 && c.transport.hasBufferedInput { c.machine.bytesArrived(now: Clock.monotonicNanoseconds()) }
         }
         if c.awaitsProxyHeader {
             guard takeProxyHeader(c) else { return }

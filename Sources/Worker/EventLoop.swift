@@ -7,8 +7,9 @@ import ServerCore
 /// the application: reading and writing are event-driven, and the
 /// application only sees complete requests.
 ///
-/// The loop owns epoll, dispatch and I/O only. What to do is decided by pure
-/// parts it feeds: each connection's `ConnectionMachine` (phases,
+/// The loop owns epoll, dispatch and I/O only; each connection's bytes go
+/// through its `ConnectionTransport` (plain or TLS). What to do is decided
+/// by pure parts it feeds: each connection's `ConnectionMachine` (phases,
 /// deadlines, keep-alive), the `AcceptBalancer` (listen or step back, shed),
 /// the `RequestPipeline` (what answers a request), the `WorkerLifecycle`
 /// (serving, draining, quitting), `OutputFlow`, `TurnBudget` and

@@ -23,11 +23,11 @@ final class TLSTests: ServerTestCase {
     }
 
     /// The echo application with TLS from the test certificates, and `extra` settings.
-    private func start(_ extra: [String] = [], workers: Int = 1) throws -> ServerProcess {
+    private func start(_ extra: [String] = [], workers: Int = 1, keyfile: String? = nil, directory: String? = nil) throws -> ServerProcess {
         let c = try certificates()
-        let dir = try ServerProcess.makeTemporaryDirectory("tls")
+        let dir = try directory ?? ServerProcess.makeTemporaryDirectory("tls")
         let s = try ServerProcess(arguments: ["--app", "echo", "--workers", "\(workers)", "--certfile", c.serverCert,
-                                              "--keyfile", c.serverKey, "--log-level", "debug"] + extra, directory: dir)
+                                              "--keyfile", keyfile ?? c.serverKey, "--log-level", "debug"] + extra, directory: dir)
         server = s
         try s.waitReady()
         return s
@@ -366,6 +366,90 @@ final class TLSTests: ServerTestCase {
         XCTAssertEqual(r["end"] as? Bool, true, "answered at once, not stalled until header_read_timeout")
     }
 
+    /// The key readable by root only, and workers that run as nobody: each
+    /// worker loads it before it drops privileges.
+    func testARootOnlyKeyServesWorkersThatRunAsAnotherUser() throws {
+        guard Privileges.effectiveUserID == 0 else { throw XCTSkip("needs root, to drop privileges to nobody") }
+        let c = try certificates()
+        let nobody = try Privileges.user("nobody")
+        let dir = try ServerProcess.makeTemporaryDirectory("tls-root-key")
+        XCTAssertEqual(chown(dir, nobody.uid, nobody.gid), 0)
+        let secrets = dir + "/root-only"
+        XCTAssertEqual(mkdir(secrets, 0o700), 0)
+        let key = secrets + "/server.key"
+        try FileManager.default.copyItem(atPath: c.serverKey, toPath: key)
+        XCTAssertEqual(chmod(key, 0o600), 0)
+        let s = try start(["--user", "nobody"], keyfile: key, directory: dir)
+        let r = try python(s, #"""
+        out({"tls": attempt(context())})
+        """#)
+        XCTAssertEqual(r["tls"] as? String, "200")
+        let worker = try XCTUnwrap(s.workerPids()[0])
+        let status = try String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)
+        let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }?.split(separator: "\t").dropFirst().first
+        XCTAssertEqual(uid.map(String.init), "\(nobody.uid)", "the worker serves as nobody")
+    }
+
+    /// At `worker_connections`, a handshake that stalls is as idle as a
+    /// connection that sent nothing: a new client takes its place at once,
+    /// rather than waiting for the silent timeout.
+    func testStalledHandshakesMakeRoomAtCapacity() throws {
+        let s = try start(["--worker-connections", "2", "--header-read-timeout", "30", "--pressure-silent-timeout", "20"])
+        let r = try python(s, #"""
+        outgoing = ssl.MemoryBIO()
+        hello = context().wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="localhost")
+        try:
+            hello.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        data = outgoing.read()
+        stalled = []
+        for i in range(2):
+            c = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+            c.sendall(data[:len(data) // 2])
+            stalled.append(c)
+        time.sleep(0.3)
+        t0 = time.time()
+        served = attempt(context())
+        out({"served": served, "after": time.time() - t0})
+        """#)
+        XCTAssertEqual(r["served"] as? String, "200")
+        XCTAssertLessThan(try XCTUnwrap(r["after"] as? Double), 8, "served at once, not after the 20 s silent timeout")
+    }
+
+    /// After a keep-alive response the client sends the first bytes of a
+    /// TLS record and no more: OpenSSL holds them, so the connection is not
+    /// idle (a request has begun) and is closed at header_read_timeout, not
+    /// kept open by its "unread bytes" for ever.
+    func testAPartialRecordAfterAResponseIsClosedAtTheHeaderTimeout() throws {
+        let s = try start(["--keepalive", "1", "--header-read-timeout", "2"])
+        let r = try python(s, #"""
+        c = Unbuffered()
+        c.obj.write(get("/health"))
+        c.flush()
+        d = c.raw.recv(65536)
+        c.incoming.write(d)
+        first = c.obj.read(65536)
+        c.obj.write(get("/health"))
+        record = c.outgoing.read()
+        c.raw.sendall(record[:10])
+        t0 = time.time()
+        c.raw.settimeout(15)
+        try:
+            while c.raw.recv(65536): pass
+            closed = time.time() - t0
+        except ConnectionResetError:
+            closed = time.time() - t0
+        except socket.timeout:
+            closed = None
+        out({"first": first.decode("latin-1")[:15], "closed": closed})
+        """#)
+        XCTAssertEqual(r["first"] as? String, "HTTP/1.1 200 OK")
+        let closed = try XCTUnwrap(r["closed"] as? Double, "still open after 15 s")
+        XCTAssertGreaterThan(closed, 1.5, "not before header_read_timeout")
+        XCTAssertLessThan(closed, 6)
+    }
+
     // MARK: PROXY protocol
 
     /// With `proxy_protocol`, the header comes before the TLS handshake (as
@@ -438,6 +522,74 @@ final class TLSTests: ServerTestCase {
         defer { probe.closeAfterFailure() }
         guard case .ipv4(_, let port)? = try Socket.localAddress(probe) else { throw SystemError("getsockname", .EINVAL) }
         return port
+    }
+
+    // MARK: memory
+
+    /// Memory per idle keep-alive connection, plain and TLS: a worker's RSS
+    /// before and after 1000 connections that each made one request and
+    /// stay open. Printed for docs/performance.md; the bound only catches a
+    /// connection that keeps its TLS buffers while idle.
+    func testMemoryPerIdleConnectionPlainAndTLS() throws {
+        let c = try certificates()
+        let settings = ["--app", "echo", "--workers", "1", "--worker-connections", "4000", "--keepalive", "120",
+                        "--header-read-timeout", "120", "--log-level", "info"]
+        var perConnection: [String: Int] = [:]
+        for tls in [false, true] {
+            let dir = try ServerProcess.makeTemporaryDirectory("tls-memory")
+            let s = try ServerProcess(arguments: settings + (tls ? ["--certfile", c.serverCert, "--keyfile", c.serverKey] : []),
+                                      directory: dir)
+            server = s
+            try s.waitReady()
+            let worker = try XCTUnwrap(s.workerPids()[0])
+            // Warm up the paths a connection takes, so the baseline holds their code and caches.
+            let script = try PythonScript(TLSTests.prelude + #"""
+            import resource
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+            use_tls = sys.argv[3] == "tls"
+            ctx = context()
+            def open_one():
+                if use_tls:
+                    c = connect(ctx)
+                else:
+                    c = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+                c.sendall(get("/health"))
+                Reader(c).response()
+                return c
+            for c in [open_one() for i in range(20)]: c.close()
+            out({"phase": "warm"})
+            while not os.path.exists(HERE + "/measure") : time.sleep(0.02)
+            held = [open_one() for i in range(1000)]
+            out({"phase": "open", "count": len(held)})
+            while not os.path.exists(HERE + "/done"): time.sleep(0.02)
+            for c in held: c.close()
+            out({"phase": "closed"})
+            """#, arguments: ["\(s.port)", c.directory, tls ? "tls" : "plain"], directory: dir)
+            func waitFor(_ phase: String) throws {
+                let deadline = Date().addingTimeInterval(120)
+                while !script.output.contains("\"\(phase)\"") {
+                    guard Date() < deadline else { throw ServerError(message: "python client never reached \(phase): \(script.output)") }
+                    Clock.sleep(milliseconds: 20)
+                }
+            }
+            try waitFor("warm")
+            Clock.sleep(milliseconds: 300)
+            let before = try XCTUnwrap(Process.residentBytes(of: worker))
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/measure", contents: Data()))
+            try waitFor("open")
+            Clock.sleep(milliseconds: 300)
+            let after = try XCTUnwrap(Process.residentBytes(of: worker))
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/done", contents: Data()))
+            _ = try script.wait(timeout: 60)
+            perConnection[tls ? "tls" : "plain"] = (after - before) / 1000
+            print("memory per idle \(tls ? "TLS" : "plain") connection: \((after - before) / 1000) bytes (worker RSS \(before >> 10) -> \(after >> 10) KiB)")
+            s.stopGracefully()
+            XCTAssertEqual(s.unexpectedErrorLines(), [])
+            server = nil
+        }
+        let tls = try XCTUnwrap(perConnection["tls"]), plain = try XCTUnwrap(perConnection["plain"])
+        XCTAssertLessThan(tls - plain, 48 << 10, "an idle TLS connection should not keep its 16 KiB read and write buffers")
     }
 
     // MARK: resumption
