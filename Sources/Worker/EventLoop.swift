@@ -246,7 +246,7 @@ final class EventLoop {
     /// says which), and under pressure connections that sent nothing
     /// within a short time.
     private func sweep(now: UInt64) {
-        var expired: [Connection] = []
+        var expired: [(Connection, ConnectionMachine.Expiry)] = []
         let silent: UInt64? = pressure.isUnderPressure(open: publicOpen) ? pressure.silentTimeout : nil
         for c in open {
             switch c.machine.expiry(now: now, silentTimeout: c.isAdmin ? nil : silent) {
@@ -255,13 +255,13 @@ final class EventLoop {
             case .keepAliveIdle?:
                 // Bytes already waiting are a request racing the timeout: serve it.
                 if hasUnreadBytes(c) { continue }
-                expired.append(c)
-            case .writeTimeout?, .silent?, .firstRequestTimeout?, .readTimeout?, .lingerEnded?, .handshakeTimeout?:
-                expired.append(c)
+                expired.append((c, .keepAliveIdle))
+            case let expiry?:
+                expired.append((c, expiry))
             }
         }
-        for c in expired {
-            if c.machine.phase == .handshaking {
+        for (c, expiry) in expired {
+            if expiry == .handshakeTimeout {
                 logger.debug("closing connection from \(c.remoteAddress): TLS handshake not complete within header_read_timeout")
             } else if c.machine.waitsForSocket {
                 logger.debug("closing connection from \(c.remoteAddress): write_timeout")
