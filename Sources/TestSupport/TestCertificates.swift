@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// A throwaway certificate authority and certificates made with the
 /// `openssl` command for the TLS tests: a server certificate for
@@ -62,5 +63,13 @@ public struct TestCertificates: Sendable {
 
     static func openssl(_ arguments: [String]) throws {
         _ = try PostgresCluster.runCapturing("/usr/bin/openssl", arguments)
+    }
+
+    /// Puts a copy of `source` at `path` as certbot renews: written beside
+    /// the old file and renamed over it, so a reader sees one or the other.
+    public static func replace(_ path: String, with source: String) throws {
+        let staged = path + ".new"
+        try FileManager.default.copyItem(atPath: source, toPath: staged)
+        try Files.rename(staged, to: path)
     }
 }

@@ -120,17 +120,8 @@ struct AdminEndpoints {
         for c in 1...RequestCounters.statusClasses where codesFull && cells[c - 1] > exact[c - 1] {
             out += "paddock_requests_total{route=\"other\",status=\"\(c)xx\"} \(cells[c - 1] - exact[c - 1])\n"
         }
-        out += "# HELP paddock_request_duration_seconds Time from a complete request to its response.\n"
-        out += "# TYPE paddock_request_duration_seconds histogram\n"
-        var cumulative: UInt64 = 0
-        for (b, bound) in RequestCounters.bucketBounds.enumerated() {
-            cumulative &+= buckets[b]
-            out += "paddock_request_duration_seconds_bucket{le=\"\(bound)\"} \(cumulative)\n"
-        }
-        cumulative &+= buckets[RequestCounters.bucketCount - 1]
-        out += "paddock_request_duration_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
-        out += "paddock_request_duration_seconds_sum \(Double(sum) / 1e9)\n"
-        out += "paddock_request_duration_seconds_count \(cumulative)\n"
+        PrometheusHistogram.render("paddock_request_duration_seconds", help: "Time from a complete request to its response.",
+                                   bounds: RequestCounters.bucketBounds, buckets: buckets, sum: "\(Double(sum) / 1e9)", into: &out)
         out += "# HELP paddock_workers Worker processes by state.\n# TYPE paddock_workers gauge\n"
         for st in [WorkerActivity.booting, .idle, .reading, .handling, .writing, .keepAlive, .draining] {
             out += "paddock_workers{state=\"\(st)\"} \(live.filter { $0.state == st }.count)\n"

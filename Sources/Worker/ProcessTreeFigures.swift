@@ -73,17 +73,10 @@ struct ProcessTreeFigures {
             out += "# TYPE process_start_time_seconds gauge\n"
             out += "process_start_time_seconds \(Self.seconds(startTimeNanoseconds))\n"
         }
-        out += "# HELP paddock_db_query_duration_seconds Time a database call took (query, execute, script, begin, commit).\n"
-        out += "# TYPE paddock_db_query_duration_seconds histogram\n"
-        var cumulative: UInt64 = 0
-        for (b, bound) in DatabaseCounters.bucketBounds.enumerated() {
-            cumulative &+= buckets[b]
-            out += "paddock_db_query_duration_seconds_bucket{le=\"\(bound)\"} \(cumulative)\n"
-        }
-        cumulative &+= buckets[DatabaseCounters.bucketCount - 1]
-        out += "paddock_db_query_duration_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
-        out += "paddock_db_query_duration_seconds_sum \(Self.seconds(durationSumNanoseconds))\n"
-        out += "paddock_db_query_duration_seconds_count \(cumulative)\n"
+        PrometheusHistogram.render("paddock_db_query_duration_seconds",
+                                   help: "Time a database call took (query, execute, script, begin, commit).",
+                                   bounds: DatabaseCounters.bucketBounds, buckets: buckets,
+                                   sum: Self.seconds(durationSumNanoseconds), into: &out)
         out += "# HELP paddock_db_errors_total Database calls that failed, by class.\n"
         out += "# TYPE paddock_db_errors_total counter\n"
         for c in DatabaseErrorClass.allCases {

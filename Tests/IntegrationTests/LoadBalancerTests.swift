@@ -99,12 +99,12 @@ final class LoadBalancerTests: InstancesTestCase {
 /// HAProxy in the foreground (`-db`) on a frontend socket the test bound and
 /// passes as fd 3 (`bind fd@3`), logging every request to its standard
 /// error, which goes to a file.
-final class HAProxyProcess {
+final class HAProxyProcess: ProxyChild {
     let pid: Int32
     let port: UInt16
     let directory: String
     let logPath: String
-    private var status: ExitStatus?
+    var reapedStatus: ExitStatus?
 
     static func findBinary() -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
@@ -171,14 +171,6 @@ final class HAProxyProcess {
         log().split(separator: "\n").suffix(lines).joined(separator: "\n") + "\n(whole log: \(logPath))"
     }
 
-    /// Non-blocking: the exit status once HAProxy has exited.
-    func exitStatus() -> ExitStatus? {
-        if let status { return status }
-        var raw: Int32 = 0
-        if waitpid(pid, &raw, WNOHANG) == pid { status = ExitStatus(raw: raw) }
-        return status
-    }
-
     /// Polls until a request through HAProxy gets a 200 (both servers start
     /// out up; this waits for the process to parse its file and accept).
     func waitServing(timeout: Double) throws {
@@ -219,19 +211,5 @@ final class HAProxyProcess {
 
     private func requestLines() -> [[Substring]] {
         log().split(separator: "\n").filter { $0.contains(" api paddock") }.map { $0.split(separator: " ") }
-    }
-
-    /// TERM (immediate stop), then KILL if it lingers; reaps it.
-    func stop() {
-        guard exitStatus() == nil else { return }
-        _ = Glibc.kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
-            if exitStatus() != nil { return }
-            Clock.sleep(milliseconds: 10)
-        }
-        _ = Glibc.kill(pid, SIGKILL)
-        var raw: Int32 = 0
-        if waitpid(pid, &raw, 0) == pid { status = ExitStatus(raw: raw) }
     }
 }

@@ -101,8 +101,8 @@ final class TLSConfigCheckTests: ServerTestCase {
         server = s
         try s.waitReady()
         XCTAssertEqual(s.unexpectedErrorLines(), [])
-        try replace(key, with: c.directory + "/one-day.key")
-        try replace(cert, with: c.directory + "/one-day.pem")
+        try TestCertificates.replace(key, with: c.directory + "/one-day.key")
+        try TestCertificates.replace(cert, with: c.directory + "/one-day.pem")
         let mark = try s.notificationMark()
         try s.signal(SIGHUP)
         let done = try s.waitForNotification("STATUS=reloaded", after: mark, timeout: 30)
@@ -159,7 +159,7 @@ final class TLSConfigCheckTests: ServerTestCase {
         try s.waitReady()
         let before = s.workerPids()
         XCTAssertEqual(before.count, 2)
-        try replace(cert, with: c.renewedCert)
+        try TestCertificates.replace(cert, with: c.renewedCert)
         let mark = try s.notificationMark()
         try s.signal(SIGHUP)
         let line = try s.waitForLogLine(containing: "reload failed, keeping the running configuration")
@@ -172,7 +172,7 @@ final class TLSConfigCheckTests: ServerTestCase {
         XCTAssertFalse(s.errorLog().contains("rolling out"), s.errorLog())
         XCTAssertEqual(s.unexpectedErrorLines().count, 1, "\(s.unexpectedErrorLines())")
 
-        try replace(key, with: c.renewedKey)
+        try TestCertificates.replace(key, with: c.renewedKey)
         let next = try s.notificationMark()
         try s.signal(SIGHUP)
         let done = try s.waitForNotification("STATUS=reloaded", after: next, timeout: 30)
@@ -180,12 +180,5 @@ final class TLSConfigCheckTests: ServerTestCase {
         s.stopGracefully()
         XCTAssertEqual(s.unexpectedErrorLines(allowing: ["reload failed, keeping the running configuration: \(dir)/server.conf:4: keyfile"]), [])
         server = nil
-    }
-
-    /// As certbot does: the new file is written beside the old and renamed over it.
-    private func replace(_ path: String, with source: String) throws {
-        let staged = path + ".new"
-        try FileManager.default.copyItem(atPath: source, toPath: staged)
-        XCTAssertEqual(rename(staged, path), 0)
     }
 }

@@ -37,8 +37,8 @@ final class TLSReloadTests: ServerTestCase {
         let loop = try TLSPythonClient.Loop(port: s.port, caFile: c.caCert, directory: s.directory, maxSeconds: 90)
         XCTAssertTrue(loop.waitForProgress(20), "the TLS client loop did not get going")
 
-        try replace(key, with: c.renewedKey)
-        try replace(cert, with: c.renewedCert)
+        try TestCertificates.replace(key, with: c.renewedKey)
+        try TestCertificates.replace(cert, with: c.renewedCert)
         let mark = try s.notificationMark()
         try s.signal(SIGHUP)
         let done = try s.waitForNotification("STATUS=reloaded", after: mark, timeout: 60)
@@ -57,7 +57,7 @@ final class TLSReloadTests: ServerTestCase {
         let c = try certificates()
         let (s, cert, key) = try start(c)
         let before = s.workerPids()
-        try replace(cert, with: c.renewedCert)
+        try TestCertificates.replace(cert, with: c.renewedCert)
         let mark = try s.notificationMark()
         try s.signal(SIGHUP)
         let status = try s.waitForNotification("READY=1", after: mark, timeout: 20)
@@ -71,12 +71,5 @@ final class TLSReloadTests: ServerTestCase {
         s.stopGracefully()
         XCTAssertEqual(s.unexpectedErrorLines(allowing: ["reload failed, keeping the running configuration"]), [])
         server = nil
-    }
-
-    /// As certbot does: the new file is written beside the old and renamed over it.
-    private func replace(_ path: String, with source: String) throws {
-        let staged = path + ".new"
-        try FileManager.default.copyItem(atPath: source, toPath: staged)
-        XCTAssertEqual(rename(staged, path), 0)
     }
 }

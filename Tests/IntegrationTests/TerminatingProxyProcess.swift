@@ -8,12 +8,12 @@ import TestSupport
 /// standard output and error in a file. HAProxy takes the socket as
 /// `bind fd@3`; nginx as an inherited socket (`NGINX=3;`, the variable its
 /// binary upgrade uses), matched to the `listen` naming the same address.
-final class TerminatingProxyProcess {
+final class TerminatingProxyProcess: ProxyChild {
     let pid: Int32
     let port: UInt16
     let directory: String
     let logPath: String
-    private var status: ExitStatus?
+    var reapedStatus: ExitStatus?
 
     /// The program named `name` on PATH or in the sbin directories, if installed.
     static func findBinary(_ name: String) -> String? {
@@ -44,27 +44,4 @@ final class TerminatingProxyProcess {
     deinit { stop() }
 
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
-    /// Non-blocking: the exit status once the proxy has exited.
-    func exitStatus() -> ExitStatus? {
-        if let status { return status }
-        var raw: Int32 = 0
-        if waitpid(pid, &raw, WNOHANG) == pid { status = ExitStatus(raw: raw) }
-        return status
-    }
-
-    /// TERM (both stop at once on it; nginx's master stops its workers),
-    /// then KILL if it lingers; reaps it.
-    func stop() {
-        guard exitStatus() == nil else { return }
-        _ = Glibc.kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
-            if exitStatus() != nil { return }
-            Clock.sleep(milliseconds: 10)
-        }
-        _ = Glibc.kill(pid, SIGKILL)
-        var raw: Int32 = 0
-        if waitpid(pid, &raw, 0) == pid { status = ExitStatus(raw: raw) }
-    }
 }
