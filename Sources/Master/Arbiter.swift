@@ -283,17 +283,14 @@ final class Arbiter {
         }
         // A renewal half done (new certificate, old key) or an unreadable
         // file is refused here, before any worker is replaced.
-        TLSCheck.resolvePaths(in: &new, environment: environment)
-        let certificates: [TLSCertificate]
-        do { certificates = try TLSCheck.run(new) } catch {
+        let tls: (certificates: [TLSCertificate], warnings: [String])
+        do { tls = try TLSCheck.prepare(&new, environment: environment, now: Clock.realtime().seconds) } catch {
             logger.error("reload failed, keeping the running configuration: \(error)")
             notify("READY=1\nSTATUS=reload failed: configuration error")
             return
         }
-        for warning in TLSCheck.expiryWarnings(certificates, certfile: new[Settings.certfile], now: Clock.realtime().seconds) {
-            logger.warning(warning)
-        }
-        if new[Settings.sslKtls] && !certificates.isEmpty { logger.debug(KernelTLS.currentStatusLine()) }
+        for warning in tls.warnings { logger.warning(warning) }
+        if new[Settings.sslKtls] && !tls.certificates.isEmpty { logger.debug(KernelTLS.currentStatusLine()) }
         // Settings that need a restart keep their running value.
         for spec in Settings.all where spec.reload == .restart && new.values[spec.key] != config.values[spec.key] {
             logger.warning("\(spec.key) changed but needs a restart (or USR2); keeping the running value")

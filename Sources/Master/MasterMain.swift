@@ -37,21 +37,17 @@ public enum MasterMain {
         case .checkConfig:
             for warning in loaded.warnings { writeError("paddock: warning: \(warning)") }
             var config = loaded.configuration
-            TLSCheck.resolvePaths(in: &config, environment: environment)
-            let certificates: [TLSCertificate]
+            let tls: (certificates: [TLSCertificate], warnings: [String])
             do {
                 try ConfigCheck.run(config, environment: environment)
-                certificates = try TLSCheck.run(config)
+                tls = try TLSCheck.prepare(&config, environment: environment, now: Clock.realtime().seconds)
                 try checkWorkerBinary(config)
             } catch {
                 writeError("paddock: \(error)")
                 return WorkerExitCode.fatalConfig.rawValue
             }
-            let certfile = config[Settings.certfile]
-            for warning in TLSCheck.expiryWarnings(certificates, certfile: certfile, now: Clock.realtime().seconds) {
-                writeError("paddock: warning: \(warning)")
-            }
-            for line in TLSCheck.describe(certificates, certfile: certfile) { writeOut(line + "\n") }
+            for warning in tls.warnings { writeError("paddock: warning: \(warning)") }
+            for line in TLSCheck.describe(tls.certificates, certfile: config[Settings.certfile]) { writeOut(line + "\n") }
             writeOut("configuration OK\(loaded.configPath.map { " (\($0))" } ?? "")\n")
             return 0
         case .run:
@@ -69,13 +65,11 @@ public enum MasterMain {
         }
         // The files are checked here, as root before anyone drops privileges,
         // so a bad one stops the start with its name instead of every worker failing.
-        TLSCheck.resolvePaths(in: &config, environment: environment)
-        let certificates: [TLSCertificate]
-        do { certificates = try TLSCheck.run(config) } catch {
+        let expiry: [String]
+        do { expiry = try TLSCheck.prepare(&config, environment: environment, now: Clock.realtime().seconds).warnings } catch {
             writeError("paddock: \(error)")
             return WorkerExitCode.fatalConfig.rawValue
         }
-        let expiry = TLSCheck.expiryWarnings(certificates, certfile: config[Settings.certfile], now: Clock.realtime().seconds)
         let inherited: UpgradeState?
         do { inherited = try UpgradeState.inherited(environment: environment) } catch {
             writeError("paddock: cannot take over from the previous master: \(error)")

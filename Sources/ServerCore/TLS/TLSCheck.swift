@@ -46,6 +46,17 @@ public enum TLSCheck {
         }
     }
 
+    /// What the master does at start, for `--check-config` and on `HUP`, in
+    /// one step so the three cannot drift apart: `resolvePaths`, then `run`;
+    /// returns `certfile`'s certificates and their expiry warnings at `now`
+    /// (seconds since the epoch).
+    public static func prepare(_ config: inout Configuration, environment: [String: String],
+                               now: Int64) throws(ConfigError) -> (certificates: [TLSCertificate], warnings: [String]) {
+        resolvePaths(in: &config, environment: environment)
+        let certificates = try run(config)
+        return (certificates, expiryWarnings(certificates, certfile: config[Settings.certfile], now: now))
+    }
+
     /// The setting a `TLSServerContext` error is about: its messages start
     /// with the key (`keyfile /etc/... does not match ...`).
     static func key(named error: TLSError, default fallback: String) -> String {
