@@ -67,14 +67,8 @@ public struct MasterFigures: @unchecked Sendable {
     /// Reads the master's own figures and stores them (about once a second).
     /// The start time is read once: an upgrade in place keeps the process.
     public func publishOwn() {
-        do { cpuNanoseconds = max(cpuNanoseconds, try Process.cpuNanoseconds(.own)) } catch {
-            // getrusage(RUSAGE_SELF) fails only on a bad argument: keep the last value
-        }
+        OwnUsage.store(cpu: word(Word.cpu), pss: word(Word.pss), openFDs: word(Word.openFDs))
         if let bytes = Process.residentBytes(of: Process.id) { rss = UInt64(bytes) }
-        if let bytes = Process.proportionalSetBytes() { pss = UInt64(bytes) }
-        do { openFDs = UInt64(try Process.openDescriptorCount()) } catch {
-            // /proc unreadable (EMFILE at the limit): keep the last count
-        }
         do { maxFDs = try ResourceLimits.openFiles().soft } catch {
             // getrlimit cannot fail for RLIMIT_NOFILE: keep the last value
         }

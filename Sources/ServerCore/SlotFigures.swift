@@ -31,13 +31,7 @@ public struct SlotFigures: @unchecked Sendable {
     /// them. A figure that cannot be read keeps its last value: CPU time
     /// must never go backwards.
     public func publishOwn() {
-        do { cpuNanoseconds = max(cpuNanoseconds, try Process.cpuNanoseconds(.own)) } catch {
-            // getrusage(RUSAGE_SELF) fails only on a bad argument: keep the last value
-        }
-        if let bytes = Process.proportionalSetBytes() { pss = UInt64(bytes) }
-        do { openFDs = UInt64(try Process.openDescriptorCount()) } catch {
-            // /proc unreadable (EMFILE at the limit): keep the last count
-        }
+        OwnUsage.store(cpu: word(Word.cpu), pss: word(Word.pss), openFDs: word(Word.openFDs))
     }
 }
 
